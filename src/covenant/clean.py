@@ -1,0 +1,313 @@
+"""Raw lines -> clean text with a map back to the original: furniture out, lines joined, footnotes moved out."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from covenant.boilerplate import furniture_reasons, is_chrome
+from covenant.footnotes import FootnoteBlock, find_footnotes
+from covenant.headings import LIST_MARKER, guess_heading, is_caps
+from covenant.ingest.raw import RawDocument
+from covenant.model import Furniture, MapRun, SourceLine
+
+_TOKEN = re.compile(r"\S+")
+_ENDS_SENTENCE = re.compile(r"[.!?:;][\"”’)\]]*$")
+_BULLET = re.compile(r"^\s*(?:[•▪●◦■\u2022*]|[-–—](?=\s)|\([a-z0-9]{1,3}\))")
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+SOFT_HYPHEN = "\u00ad"
+
+
+@dataclass(slots=True)
+class Block:
+    """A paragraph, list item or heading candidate in the clean text."""
+
+    kind: str  # text | list_item | heading (HTML headings come marked)
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+    page_start: int | None
+    page_end: int | None
+    tag: str | None = None
+    n_lines: int = 1
+
+
+@dataclass(slots=True)
+class CleanFootnote:
+    number: str
+    start: int
+    end: int
+    marker_offset: int | None
+    line_start: int
+    line_end: int
+    page: int | None
+
+
+@dataclass(slots=True)
+class CleanText:
+    text: str
+    runs: list[MapRun]
+    blocks: list[Block]
+    footnotes: list[CleanFootnote]
+    furniture: list[Furniture]
+    body_end: int
+
+
+@dataclass(slots=True)
+class _Builder:
+    parts: list[str] = field(default_factory=list)
+    runs: list[MapRun] = field(default_factory=list)
+    pos: int = 0
+
+    def add(self, text: str, orig: int, line_start: int, line_end: int, page: int | None) -> None:
+        if not text:
+            return
+        end = self.pos + len(text)
+        last = self.runs[-1] if self.runs else None
+        if (
+            last is not None
+            and orig >= 0
+            and last.orig_start >= 0
+            and last.clean_end == self.pos
+            and last.orig_start + (last.clean_end - last.clean_start) == orig
+            and last.line_end == line_start
+            and last.page == page
+        ):
+            self.runs[-1] = MapRun(last.clean_start, end, last.orig_start, last.line_start, line_end, page)
+        else:
+            self.runs.append(MapRun(self.pos, end, orig, line_start, line_end, page))
+        self.parts.append(text)
+        self.pos = end
+
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def clean(raw: RawDocument) -> CleanText:
+    if raw.blocks_are_paragraphs:
+        return _clean_blocks(raw)
+    return _clean_lines(raw)
+
+
+def _clean_blocks(raw: RawDocument) -> CleanText:
+    """HTML: the reader's blocks are already paragraphs and headings; drop chrome, map each block whole."""
+    out = _Builder()
+    blocks: list[Block] = []
+    furniture: list[Furniture] = []
+    for ln in raw.lines:
+        if is_chrome(ln.text):
+            furniture.append(Furniture("site chrome", ln.text, ln.line_start, ln.line_end, ln.page))
+            continue
+        if blocks:
+            out.add("\n\n", -1, ln.line_start, ln.line_start, ln.page)
+        start = out.pos
+        out.add(ln.text, -1, ln.line_start, ln.line_end, ln.page)
+        tag = ln.tag or "p"
+        kind = "heading" if tag.startswith("heading") else "list_item" if tag == "li" else "text"
+        blocks.append(Block(kind, start, out.pos, ln.line_start, ln.line_end, ln.page, ln.page, tag))
+    text = out.text()
+    return CleanText(text, out.runs, blocks, [], furniture, len(text))
+
+
+def _clean_lines(raw: RawDocument) -> CleanText:
+    lines = raw.lines
+    content_all = [i for i, ln in enumerate(lines) if ln.text.strip()]
+    lengths = sorted(len(lines[i].text.strip()) for i in content_all)
+    if not lengths:
+        return CleanText("", [], [], [], [], 0)
+    wrapped = _percentile(lengths, 0.9) <= 250
+    reasons = furniture_reasons(lines, unwrapped=not wrapped)
+    notes = find_footnotes(lines, set(reasons)) if wrapped else []
+    note_line = {i for note in notes for i in note.lines}
+    markers: dict[int, list[tuple[int, int, FootnoteBlock]]] = {}
+    for note in notes:
+        if note.marker is not None:
+            markers.setdefault(note.marker.line, []).append((note.marker.col, note.marker.length, note))
+    body = [i for i in content_all if i not in reasons and i not in note_line]
+    body_lengths = sorted(len(lines[i].text.strip()) for i in body) or lengths
+    width = _percentile(body_lengths, 0.8)
+    double_spaced = wrapped and _double_spaced(lines, body)
+    vocabulary = _vocabulary(raw.original)
+
+    groups = _group_lines(lines, body, wrapped, double_spaced, width)
+    out = _Builder()
+    blocks: list[Block] = []
+    marker_at: dict[int, int] = {}  # footnote number -> clean offset of its marker
+    for group in groups:
+        if blocks:
+            first = lines[group[0]]
+            out.add("\n\n", -1, first.line_start, first.line_start, first.page)
+        start = out.pos
+        _emit_lines(out, lines, group, markers, marker_at, vocabulary)
+        first, last = lines[group[0]], lines[group[-1]]
+        kind = "list_item" if _BULLET.match(first.text) else "text"
+        blocks.append(
+            Block(kind, start, out.pos, first.line_start, last.line_end, first.page, last.page, None, len(group))
+        )
+    body_end = out.pos
+    footnotes: list[CleanFootnote] = []
+    for note in notes:
+        out.add("\n\n" if not footnotes else "\n", -1, lines[note.lines[0]].line_start,
+                lines[note.lines[0]].line_start, lines[note.lines[0]].page)
+        start = out.pos
+        _emit_lines(out, lines, note.lines, {}, {}, vocabulary, strip_number=True)
+        first, last = lines[note.lines[0]], lines[note.lines[-1]]
+        footnotes.append(
+            CleanFootnote(str(note.number), start, out.pos, marker_at.get(note.number),
+                          first.line_start, last.line_end, first.page)
+        )
+    furniture = [
+        Furniture(reason, lines[i].text.strip(), lines[i].line_start, lines[i].line_end, lines[i].page)
+        for i, reason in sorted(reasons.items())
+    ]
+    return CleanText(out.text(), out.runs, blocks, footnotes, furniture, body_end)
+
+
+def _group_lines(
+    lines: list[SourceLine], body: list[int], wrapped: bool, double_spaced: bool, width: float
+) -> list[list[int]]:
+    """Join physical lines into paragraphs (wrapped text) or keep one paragraph per line."""
+    groups: list[list[int]] = []
+    prev: int | None = None
+    for i in body:
+        text = lines[i].text.strip()
+        if prev is None or not wrapped:
+            groups.append([i])
+            prev = i
+            continue
+        prev_text = lines[prev].text.strip()
+        blank_between = any(not lines[k].text.strip() for k in range(prev + 1, i))
+        if _starts_new_block(prev_text, text, blank_between, double_spaced, width, len(groups[-1])):
+            groups.append([i])
+        else:
+            groups[-1].append(i)
+        prev = i
+    return groups
+
+
+def _starts_new_block(
+    prev: str, cur: str, blank_between: bool, double_spaced: bool, width: float, group_size: int
+) -> bool:
+    short = len(prev) < 0.8 * width
+    prev_heading = short and guess_heading(prev) is not None
+    if prev_heading and group_size <= 4:
+        # A wrapped capitals heading continues on the next capitals line.
+        return not (is_caps(prev) and is_caps(cur) and len(cur) < 0.8 * width)
+    if LIST_MARKER.match(cur):
+        return True
+    cur_heading = len(cur) < 0.8 * width and guess_heading(cur) is not None
+    ends = bool(_ENDS_SENTENCE.search(prev))
+    if cur_heading and (ends or short):
+        return True
+    if blank_between and not double_spaced:
+        # A page break can split a paragraph: a blank line inside a sentence does not end it.
+        return ends or not cur[:1].islower()
+    return short and ends
+
+
+def _emit_lines(
+    out: _Builder,
+    lines: list[SourceLine],
+    group: list[int],
+    markers: dict[int, list[tuple[int, int, FootnoteBlock]]],
+    marker_at: dict[int, int],
+    vocabulary: set[str],
+    strip_number: bool = False,
+) -> None:
+    """Append the group's words, single-spaced, skipping glued footnote markers."""
+    join: SourceLine | None = None  # the previous line, when its last word waits for a joining space
+    for n, i in enumerate(group):
+        ln = lines[i]
+        cuts = sorted(markers.get(i, []), key=lambda m: m[0])
+        tokens = list(_TOKEN.finditer(ln.text))
+        if strip_number and n == 0 and tokens and tokens[0].group().isdigit():
+            tokens = tokens[1:]
+        stripped = ln.text.strip()
+        if not cuts and tokens and not strip_number and " ".join(stripped.split()) == stripped:
+            # Common case: a line already single-spaced maps to the original in one run.
+            if join is not None:
+                out.add(" ", -1, join.line_end, ln.line_start, ln.page)
+            lead = tokens[0].start()
+            out.add(stripped, ln.start + lead if ln.start >= 0 else -1, ln.line_start, ln.line_end, ln.page)
+            tokens = []
+            single = True
+        else:
+            single = False
+        for t, tok in enumerate(tokens):
+            if t == 0 and join is not None:
+                out.add(" ", -1, join.line_end, ln.line_start, ln.page)
+            elif t > 0:
+                gap = tokens[t - 1].end()
+                out.add(" ", ln.start + gap if ln.start >= 0 else -1, ln.line_start, ln.line_end, ln.page)
+            _emit_word(out, ln, tok.group(), tok.start(), cuts, marker_at)
+        words = stripped.split() if single else [tok.group() for tok in tokens]
+        join = ln if words else join
+        if words and n + 1 < len(group):
+            last = words[-1]
+            nxt = lines[group[n + 1]].text.strip()
+            if last.endswith((SOFT_HYPHEN, "-")) and len(last) > 1 and last[-2].isalpha() and nxt[:1].isalpha():
+                if not _keep_hyphen(last, nxt, vocabulary):
+                    _drop_last_char(out)
+                join = None  # the halves of a word broken at the line end join with nothing between
+
+
+def _emit_word(
+    out: _Builder,
+    ln: SourceLine,
+    word: str,
+    col: int,
+    cuts: list[tuple[int, int, FootnoteBlock]],
+    marker_at: dict[int, int],
+) -> None:
+    pos = 0
+    for c_col, c_len, note in cuts:
+        rel = c_col - col
+        if 0 <= rel < len(word):
+            piece = word[pos:rel]
+            out.add(piece, ln.start + col + pos if ln.start >= 0 else -1, ln.line_start, ln.line_end, ln.page)
+            marker_at[note.number] = out.pos
+            pos = rel + c_len
+    piece = word[pos:]
+    out.add(piece, ln.start + col + pos if ln.start >= 0 else -1, ln.line_start, ln.line_end, ln.page)
+
+
+def _drop_last_char(out: _Builder) -> None:
+    last = out.parts[-1]
+    out.parts[-1] = last[:-1]
+    run = out.runs[-1]
+    out.pos -= 1
+    if run.clean_end - 1 <= run.clean_start:
+        out.runs.pop()
+    else:
+        out.runs[-1] = MapRun(run.clean_start, run.clean_end - 1, run.orig_start, run.line_start, run.line_end,
+                              run.page)
+
+
+def _keep_hyphen(last: str, nxt: str, vocabulary: set[str]) -> bool:
+    """Keep a line-end hyphen unless the document itself spells the word whole ("ordinary" word break)."""
+    if last.endswith(SOFT_HYPHEN):
+        return False
+    head = _WORD.findall(last)
+    tail = _WORD.findall(nxt)
+    if not head or not tail:
+        return True
+    first, second = head[-1].rstrip("-"), tail[0]
+    if not second[:1].islower():
+        return True
+    joined = (first + second).lower()
+    hyphenated = f"{first}-{second}".lower()
+    return not (joined in vocabulary and hyphenated not in vocabulary)
+
+
+def _vocabulary(text: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(text)}
+
+
+def _double_spaced(lines: list[SourceLine], body: list[int]) -> bool:
+    followed = sum(1 for i in body if i + 1 < len(lines) and not lines[i + 1].text.strip())
+    return followed >= 0.7 * len(body)
+
+
+def _percentile(sorted_values: list[int], q: float) -> float:
+    return float(sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))])

@@ -1,0 +1,239 @@
+"""The `covenant` command: a thin layer over covenant.library. Heavy imports wait until a command runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+import click
+
+from covenant import __version__
+
+METADATA_FLAGS = ("title", "source_org", "doc_type", "country", "period_start", "period_end", "publication_date")
+
+
+class CovenantGroup(click.Group):
+    """Turn CovenantError into one line on stderr and exit 1 (a traceback only with --debug)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from covenant.errors import CovenantError
+
+        try:
+            return super().invoke(ctx)
+        except CovenantError as exc:
+            if ctx.obj and ctx.obj.get("debug"):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=CovenantGroup)
+@click.version_option(__version__, prog_name="covenant")
+@click.option(
+    "--db",
+    default=lambda: os.environ.get("COVENANT_DB", "covenant.db"),
+    show_default="covenant.db or $COVENANT_DB",
+    help="The library database (SQLite file).",
+)
+@click.option("--debug", is_flag=True, help="Show full tracebacks.")
+@click.pass_context
+def main(ctx: click.Context, db: str, debug: bool) -> None:
+    """Covenant: turn a folder of human-rights reports into a cited, searchable library."""
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+    ctx.obj["debug"] = debug
+
+
+def _store(ctx: click.Context) -> Any:
+    from covenant.store import open_store
+
+    return open_store(ctx.obj["db"])
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--strict", is_flag=True, help="Stop at the first file that cannot be ingested (exit 1).")
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="Processes for parsing (default: 2).")
+@click.option("--json", "as_json", is_flag=True, help="Print the ingest log of this run as JSON.")
+@click.option("--title", help="Set the title of every file in this run.")
+@click.option("--source-org", help="Set the source organisation.")
+@click.option(
+    "--doc-type",
+    type=click.Choice(
+        ["annual_country_report", "world_report_chapter", "letter", "shadow_report", "thematic_report", "other"]
+    ),
+    help="Set the document type.",
+)
+@click.option("--country", help="Set the country (ISO 3166-1 alpha-2, e.g. KZ).")
+@click.option("--period-start", help="Set the start of the period covered (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--period-end", help="Set the end of the period covered.")
+@click.option("--publication-date", help="Set the publication date (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[str, ...], strict: bool, workers: int | None, as_json: bool,
+           **meta: str | None) -> None:
+    """Ingest report files and folders (text, HTML, PDF) into the library.
+
+    Metadata is detected from each report; flags here, or a sidecar file `<report>.covenant.json`
+    beside a report, override it. Re-ingesting an unchanged file changes nothing.
+    """
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from covenant.library import ingest as run_ingest
+    from covenant.library import report_files
+
+    overrides = {k: v for k, v in meta.items() if v is not None and k in METADATA_FLAGS}
+    store = _store(ctx)
+    err = Console(stderr=True)
+    files, _ = report_files(paths)
+    with Progress(
+        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err, transient=True, disable=as_json,
+    ) as progress:
+        task = progress.add_task("ingest", total=len(files))
+
+        def on_event(event: Any) -> None:
+            progress.advance(task)
+            if event.status == "skipped" and not as_json:
+                progress.console.print(f"[yellow]skipped[/] {event.path}: {event.reason}", highlight=False)
+
+        summary = run_ingest(paths, store, overrides=overrides, strict=strict, workers=workers, on_event=on_event)
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+        return
+    counts = summary.counts
+    parts = [f"{counts.get(s, 0)} {s}" for s in ("added", "replaced", "unchanged", "skipped")]
+    if summary.ignored:
+        parts.append(f"{summary.ignored} ignored (not .txt/.html/.pdf)")
+    click.echo("ingest: " + ", ".join(parts))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
+@click.pass_context
+def reports(ctx: click.Context, as_json: bool) -> None:
+    """List the reports in the library."""
+    store = _store(ctx)
+    items = store.reports()
+    counts = {r.id: len(store.passages(r.id)) for r in items} if items else {}
+    if as_json:
+        click.echo(json.dumps([{**r.to_dict(), "passages": counts[r.id]} for r in items], ensure_ascii=False,
+                              indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(items)} reports in {ctx.obj['db']}", title_justify="left")
+    for col, width in (("id", 8), ("file", 28), ("title", 48), ("source", 22), ("type", 21), ("country", 7),
+                       ("period", 9), ("published", 10), ("passages", 8)):
+        table.add_column(col, max_width=width, no_wrap=True, overflow="ellipsis")
+    for r in items:
+        period = "-".join(dict.fromkeys(p[:4] for p in (r.period_start, r.period_end) if p))
+        table.add_row(r.id[:8], r.file_name, r.title or "", r.source_org or "", r.doc_type or "", r.country or "",
+                      period, r.publication_date or "", str(counts[r.id]))
+    Console(width=max(170, Console().width)).print(table)
+    _print_skips(store)
+
+
+def _print_skips(store: Any) -> None:
+    skipped = [e for e in store.ingest_log(limit=1000) if e.status == "skipped"]
+    if skipped:
+        click.echo(f"\nskipped in recent ingests ({len(skipped)}):")
+        seen: set[str] = set()
+        for event in skipped:
+            if event.path not in seen:
+                seen.add(event.path)
+                click.echo(f"  {event.path}: {event.reason}")
+
+
+@main.command()
+@click.argument("report")
+@click.option("--passages/--outline-only", default=True, help="Show passages under the outline.")
+@click.option("--json", "as_json", is_flag=True, help="Print report, sections, passages, footnotes as JSON.")
+@click.pass_context
+def show(ctx: click.Context, report: str, passages: bool, as_json: bool) -> None:
+    """Show one report (id, id prefix or file name): metadata, outline and passages with citations."""
+    store = _store(ctx)
+    r = store.find_report(report)
+    sections = store.sections(r.id)
+    items = store.passages(r.id)
+    notes = store.footnotes(r.id)
+    if as_json:
+        click.echo(json.dumps({
+            "report": r.to_dict(), "sections": [s.to_dict() for s in sections],
+            "passages": [p.to_dict() for p in items], "footnotes": [n.to_dict() for n in notes],
+        }, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{r.title or r.file_name}")
+    for key in ("id", "file_name", "format", "source_org", "doc_type", "country", "period_start", "period_end",
+                "publication_date", "language", "pages", "ingested_at"):
+        value = getattr(r, key)
+        if value is not None:
+            how = r.metadata_method.get(key)
+            click.echo(f"  {key}: {value}" + (f"  [{how}]" if how else ""))
+    click.echo(f"\noutline ({len(sections)} headings):")
+    for s in sections:
+        where = f"p.{s.page}" if s.page else f"l.{s.line_start}"
+        click.echo(f"  {'  ' * (s.level - 1)}{s.title}  [{s.code or '-'}; {where}]")
+    if passages:
+        click.echo(f"\npassages ({len(items)}):")
+        for p in items:
+            click.echo(f"\n[{p.id}] {_where(p)}  {' > '.join(p.section_path)}")
+            click.echo(f"  {p.text}")
+    if notes:
+        click.echo(f"\nfootnotes ({len(notes)}):")
+        for n in notes:
+            click.echo(f"  {n.number}. {n.text}  [l.{n.line_start}-{n.line_end}]")
+
+
+def _where(p: Any) -> str:
+    if p.page_start is not None:
+        return f"p.{p.page_start}" if p.page_start == p.page_end else f"pp.{p.page_start}-{p.page_end}"
+    return f"l.{p.line_start}" if p.line_start == p.line_end else f"ll.{p.line_start}-{p.line_end}"
+
+
+@main.command()
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the JSONL files.")
+@click.option("--report", "report_refs", multiple=True, help="Export only these reports (repeatable).")
+@click.pass_context
+def export(ctx: click.Context, out_dir: str, report_refs: tuple[str, ...]) -> None:
+    """Export the library as JSON Lines: reports, sections, passages, footnotes."""
+    from pathlib import Path
+
+    from covenant.export import export_library
+
+    store = _store(ctx)
+    ids = [store.find_report(ref).id for ref in report_refs] if report_refs else None
+    counts = export_library(store, Path(out_dir), ids)
+    click.echo(f"exported to {out_dir}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+
+
+@main.command(name="log")
+@click.option("--limit", default=50, show_default=True, help="How many entries, newest first.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def log_cmd(ctx: click.Context, limit: int, as_json: bool) -> None:
+    """Show the ingest log: every file tried, with its status and reason."""
+    events = _store(ctx).ingest_log(limit)
+    if as_json:
+        click.echo(json.dumps([e.to_dict() for e in events], ensure_ascii=False, indent=2))
+        return
+    for e in events:
+        click.echo(f"{e.at}  {e.status:<9} {e.path}" + (f": {e.reason}" if e.reason else ""))
+
+
+@main.command()
+@click.argument("report")
+@click.pass_context
+def remove(ctx: click.Context, report: str) -> None:
+    """Remove a report (and everything derived from it) from the library."""
+    store = _store(ctx)
+    r = store.find_report(report)
+    store.remove_report(r.id)
+    click.echo(f"removed {r.id} ({r.file_name})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""The one exception family: every message is written for the user (what file, what went wrong, what to do)."""
+
+from __future__ import annotations
+
+
+class CovenantError(Exception):
+    """Base of every error Covenant reports to a user."""
+
+
+class BadInputError(CovenantError):
+    """A file that cannot be read as a report; the batch goes on without it."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"{path}: {reason}")
+
+
+class StoreError(CovenantError):
+    """The library database cannot be opened or written."""
+
+
+class NotFoundError(CovenantError):
+    """A report, passage or other record named by the user does not exist."""
+
+
+class QueryError(CovenantError):
+    """A search query or filter that cannot be understood."""

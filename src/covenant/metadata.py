@@ -1,0 +1,312 @@
+"""Detect a report's title, source, type, country, period and publication date from its own text."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from covenant.headings import is_caps
+from covenant.model import Furniture, Section
+
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split()
+    )
+}
+_MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS)
+_YEAR = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
+_RELEASED = re.compile(
+    rf"\b(?:released|published|issued|adopted)(?:\s+on)?\s+(?:(\d{{1,2}})\s+)?({_MONTH_NAMES})\s+(?:(\d{{1,2}}),\s+)?(\d{{4}})",
+    re.IGNORECASE,
+)
+_PLACE_DATE = re.compile(rf"^[A-Z][\w\-’' ]{{2,30}},\s+(?:(\d{{1,2}})\s+)?({_MONTH_NAMES})\s+(\d{{4}})\s*$", re.MULTILINE)
+_PRINTED_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})")
+_DOS_TITLE = re.compile(r"Country Reports? on Human Rights Practices(?:\s+(?:for\s+)?[-–]?\s*(\d{4}))?", re.IGNORECASE)
+_DOS_URL = re.compile(r"hrrpt/(\d{4})|(\d{4})-country-reports-on-human-rights-practices")
+_FULL_DATE = re.compile(rf"\b(?:(\d{{1,2}})\s+)?({_MONTH_NAMES})\s+(?:(\d{{1,2}}),\s+)?(\d{{4}})\b")
+_SALUTATION = re.compile(r"^Dear\s+(.{3,60}?)[,:]?\s*$", re.MULTILINE)
+_CLOSING = re.compile(r"\b(?:Thank you for your attention|Sincerely|Yours (?:sincerely|faithfully)|Respectfully)\b")
+_NGO_TITLE = re.compile(
+    r"\b(?:COMMENTS|ALTERNATIVE REPORT|SHADOW REPORT|SUBMISSION|JOINT SUBMISSION|PARALLEL REPORT)\s+(?:OF|BY|FROM)\s+"
+    r"(.{3,80}?)\s+(?:ON|TO|FOR)\b",
+    re.IGNORECASE,
+)
+_SHADOW = re.compile(r"shadow report|alternative report|parallel report|comments of .{0,60}NGOs", re.IGNORECASE)
+_PRIOR_REVIEW = re.compile(
+    r"(?:in|of)\s+((?:19|20)\d\d)\s+prior to the (?:Committee’s |Committee's )?consideration"
+    r"|Committee’s\s+((?:19|20)\d\d)\s+(?:recommendations|concluding observations)"
+    r"|concluding observations[^.]{0,60}?((?:19|20)\d\d)",
+    re.IGNORECASE,
+)
+_EVENTS_OF = re.compile(r"events of (\d{4})", re.IGNORECASE)
+_WORLD_REPORT = re.compile(r"World Report (\d{4})")
+_JUNK_TITLE = re.compile(r"^(?:microsoft word|untitled|document\d*|\s*$)|\.docx?$|\.pdf$", re.IGNORECASE)
+_SMALL = frozenset("a an and as at by for from in into of on or the to with".split())
+_COUNTRY_ALIASES = {
+    "Russia": "RU", "Iran": "IR", "Syria": "SY", "Vietnam": "VN", "Laos": "LA", "Bolivia": "BO",
+    "Venezuela": "VE", "Tanzania": "TZ", "Moldova": "MD", "South Korea": "KR", "North Korea": "KP",
+    "Burma": "MM", "Czech Republic": "CZ", "Kyrgyz Republic": "KG", "Turkey": "TR", "Ivory Coast": "CI",
+    "Macedonia": "MK", "Taiwan": "TW", "Palestine": "PS", "Cape Verde": "CV", "Swaziland": "SZ",
+    "Brunei": "BN", "Micronesia": "FM", "Democratic Republic of the Congo": "CD",
+    "Republic of the Congo": "CG", "The Gambia": "GM", "Kosovo": "XK", "Vatican": "VA",
+}
+
+
+@dataclass(slots=True)
+class Detected:
+    values: dict[str, str | None] = field(default_factory=dict)
+    method: dict[str, str] = field(default_factory=dict)
+
+    def set(self, name: str, value: str | None, method: str) -> None:
+        if value is not None and self.values.get(name) is None:
+            self.values[name] = value
+            self.method[name] = method
+
+
+def detect_metadata(
+    text: str, sections: list[Section], furniture: list[Furniture], hints: dict[str, str]
+) -> Detected:
+    found = Detected()
+    head = text[:4000]
+    chrome = "\n".join(f.text for f in furniture)
+    dos_sections = sum(1 for s in sections if s.code and "." not in s.code)
+    org = _source_org(text, head, chrome, dos_sections, hints)
+    found.set("source_org", hints.get("source_org"), "html:page")
+    found.set("source_org", org[0] if org else None, org[1] if org else "")
+    source = found.values.get("source_org")
+
+    country = _country(text, hints)
+    found.set("country", country, "rules:country-mentions" if "country_name" not in hints else "html:page")
+
+    dos_year = hints.get("report_year") or _dos_year(text + "\n" + chrome)
+    doc_type = _doc_type(text, sections, source, dos_sections, hints)
+    found.set("doc_type", doc_type, "rules:structure")
+
+    # Period covered.
+    if doc_type == "annual_country_report":
+        year = dos_year or _dominant_year(text)
+        if year:
+            found.set("period_start", f"{year}-01-01", "rules:report-year")
+            found.set("period_end", f"{year}-12-31", "rules:report-year")
+    elif doc_type == "world_report_chapter":
+        m = _EVENTS_OF.search(text)
+        wr = _WORLD_REPORT.search(text)
+        year = m.group(1) if m else (str(int(wr.group(1)) - 1) if wr else _dominant_year(text))
+        if year:
+            found.set("period_start", f"{year}-01-01", "rules:events-year")
+            found.set("period_end", f"{year}-12-31", "rules:events-year")
+
+    # Publication date.
+    pub = _publication_date(head, chrome, hints)
+    if pub:
+        found.set("publication_date", pub[0], pub[1])
+    elif doc_type == "letter":
+        latest = _latest_year(text)
+        found.set("publication_date", latest, "rules:latest-date-in-letter")
+    elif doc_type == "world_report_chapter":
+        wr = _WORLD_REPORT.search(text)
+        found.set("publication_date", wr.group(1) if wr else None, "rules:world-report-edition")
+    if doc_type == "shadow_report":
+        m = _PRIOR_REVIEW.search(text)
+        if m:
+            found.set("period_start", next(g for g in m.groups() if g), "rules:prior-review")
+        found.set("period_end", found.values.get("publication_date"), "rules:publication-date")
+
+    found.set("title", _title(text, sections, hints, doc_type, source, country, found), "rules:title")
+    return found
+
+
+def _source_org(
+    text: str, head: str, chrome: str, dos_sections: int, hints: dict[str, str]
+) -> tuple[str, str] | None:
+    m = _NGO_TITLE.search(head)
+    if m and "NGO" in m.group(1).upper():
+        return _sentence_case(m.group(1)), "rules:title-block"
+    if _DOS_TITLE.search(text[:20000] + chrome) or "state.gov" in chrome or dos_sections >= 3:
+        return "U.S. Department of State", "rules:dos-structure"
+    tail = text[-3000:]
+    for name in ("Amnesty International", "Human Rights Watch", "Reporters Without Borders"):
+        if name in head or name in tail or name in chrome:
+            return name, "rules:named-in-head-or-signature"
+    if "Working Group on the Universal Periodic Review" in text[:20000]:
+        return "UN Human Rights Council", "rules:named-in-head"
+    for name in ("Amnesty International", "Human Rights Watch"):
+        if text.count(name) >= 3:
+            return name, "rules:mentions"
+    author = hints.get("author")
+    if author and not _JUNK_TITLE.search(author):
+        return author, "pdf:author"
+    return None
+
+
+def _doc_type(
+    text: str, sections: list[Section], source: str | None, dos_sections: int, hints: dict[str, str]
+) -> str:
+    if hints.get("doc_type"):
+        return hints["doc_type"]
+    titles = " | ".join(s.title for s in sections)
+    if source == "U.S. Department of State" and (dos_sections >= 2 or _DOS_TITLE.search(text[:20000])):
+        return "annual_country_report"
+    if _SHADOW.search(text[:20000]):
+        return "shadow_report"
+    if _SALUTATION.search(text[:3000]) or _CLOSING.search(text[-3000:]):
+        return "letter"
+    if "Key International Actors" in titles or _WORLD_REPORT.search(text[:5000]):
+        return "world_report_chapter"
+    if source == "Amnesty International" and len(text) < 60000:
+        return "world_report_chapter"
+    return "other"
+
+
+@lru_cache(maxsize=1)
+def _country_patterns() -> tuple[re.Pattern[str], dict[str, str]]:
+    import pycountry
+
+    names: dict[str, str] = {}
+    for c in pycountry.countries:
+        for attr in ("name", "common_name"):
+            value = getattr(c, attr, None)
+            if value and len(value) >= 4:
+                names[value] = c.alpha_2
+    names.update(_COUNTRY_ALIASES)
+    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternation})\b"), names
+
+
+def _country(text: str, hints: dict[str, str]) -> str | None:
+    pattern, names = _country_patterns()
+    if hints.get("country_name"):
+        m = pattern.search(hints["country_name"])
+        if m:
+            return names[m.group()]
+    counts = Counter(names[m.group()] for m in pattern.finditer(text))
+    if not counts:
+        return None
+    code, n = counts.most_common(1)[0]
+    return code if n >= 3 else None
+
+
+def country_name(code: str | None) -> str | None:
+    if not code:
+        return None
+    import pycountry
+
+    c = pycountry.countries.get(alpha_2=code)
+    if c is None:
+        return None
+    return getattr(c, "common_name", None) or c.name
+
+
+def _dos_year(text: str) -> str | None:
+    for m in _DOS_URL.finditer(text):
+        return m.group(1) or m.group(2)
+    for m in _DOS_TITLE.finditer(text[:20000]):
+        if m.group(1):
+            return m.group(1)
+    return None
+
+
+def _dominant_year(text: str) -> str | None:
+    """The year a report is about: the latest year it mentions often (reports look back, rarely ahead)."""
+    counts = Counter(_YEAR.findall(text))
+    if not counts:
+        return None
+    top = counts.most_common(1)[0][1]
+    frequent = [y for y, n in counts.items() if n >= max(2, top // 4)]
+    return max(frequent)
+
+
+def _latest_year(text: str) -> str | None:
+    years = [int(m.group(4)) for m in _FULL_DATE.finditer(text)]
+    return str(max(years)) if years else None
+
+
+def _publication_date(head: str, chrome: str, hints: dict[str, str]) -> tuple[str, str] | None:
+    m = _RELEASED.search(head)
+    if m:
+        return f"{m.group(4)}-{MONTHS[m.group(2).lower()]:02d}", "rules:released-line"
+    m = _PLACE_DATE.search(head)
+    if m:
+        return f"{m.group(3)}-{MONTHS[m.group(2).lower()]:02d}", "rules:place-and-date-line"
+    for line in chrome.splitlines():
+        p = _PRINTED_DATE.match(line)
+        if p and "http" in line:
+            return f"{p.group(3)}-{int(p.group(1)):02d}", "rules:printed-page-date"
+    if hints.get("published"):
+        return hints["published"], "file:metadata"
+    return None
+
+
+def _title(
+    text: str,
+    sections: list[Section],
+    hints: dict[str, str],
+    doc_type: str,
+    source: str | None,
+    country: str | None,
+    found: Detected,
+) -> str | None:
+    hinted = hints.get("title")
+    if hinted and not _JUNK_TITLE.search(hinted):
+        return hinted
+    name = country_name(country)
+    year = (found.values.get("period_start") or "")[:4]
+    if doc_type == "annual_country_report" and name and year:
+        if int(year) >= 2016:
+            return f"{name}: {year} Country Reports on Human Rights Practices"
+        return f"{name}: Country Reports on Human Rights Practices {year}"
+    if doc_type == "world_report_chapter" and source == "Human Rights Watch" and name and year:
+        return f"Human Rights Watch World Report {int(year) + 1}: {name} (events of {year})"
+    if doc_type == "letter":
+        m = _SALUTATION.search(text[:3000])
+        if m:
+            return f"Letter to {m.group(1).strip()}"
+        if source and name:
+            return f"Letter from {source} on {name}"
+    head_sections = [s for s in sections if s.start < max(3000, len(text) // 20)]
+    for s in head_sections:
+        if is_caps(s.title) and len(s.title) > 20:
+            title = _title_case(s.title)
+            after = text[_end_of_line(text, s.start) :][:200].lstrip()
+            paren = re.match(r"\(([^)\n]{5,120})\)", after)
+            if paren:
+                title += f" ({paren.group(1)})"
+            return title
+    if sections:
+        return sections[0].title
+    first = text.strip().split("\n", 1)[0]
+    return first[:200] if first else None
+
+
+def _end_of_line(text: str, start: int) -> int:
+    end = text.find("\n", start)
+    return len(text) if end < 0 else end
+
+
+def _title_case(text: str) -> str:
+    words = []
+    for i, word in enumerate(text.split()):
+        letters = [c for c in word if c.isalpha()]
+        if any(c.islower() for c in letters):
+            words.append(word)  # mixed case as printed ("NGOs")
+        elif len(letters) <= 3 and word.lower() not in _SMALL and i > 0:
+            words.append(word)  # an acronym ("UN", "EU")
+        elif word.lower() in _SMALL and i > 0:
+            words.append(word.lower())
+        else:
+            words.append(word[:1] + word[1:].lower())
+    return " ".join(words)
+
+
+def _sentence_case(text: str) -> str:
+    words = text.split()
+    out = []
+    for i, word in enumerate(words):
+        if any(c.islower() for c in word) or (len(word) <= 3 and word.isupper() and word.lower() not in _SMALL):
+            out.append(word)
+        else:
+            out.append(word.capitalize() if i == 0 else word.lower())
+    return " ".join(out)

@@ -1,0 +1,183 @@
+"""The one data model shared by the store, the CLI, the JSON exports and every analysis stage."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+DOC_TYPES = (
+    "annual_country_report",
+    "world_report_chapter",
+    "letter",
+    "shadow_report",
+    "thematic_report",
+    "other",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLine:
+    """One unit of the original as a reader sees it: a physical line (text, PDF) or a block (HTML).
+
+    `start` is the character offset of `text` in the decoded original when `text` is an exact
+    substring of it (text and PDF readers), else -1 (HTML blocks, whose text is rebuilt from markup).
+    """
+
+    text: str
+    start: int
+    line_start: int
+    line_end: int
+    page: int | None = None
+    tag: str | None = None  # reader's hint: h1..h6, p, li, title, ...
+
+
+@dataclass(frozen=True, slots=True)
+class MapRun:
+    """A run of clean text and where it came from in the original.
+
+    Clean characters [clean_start, clean_end) come from original characters starting at
+    `orig_start` one-for-one when `orig_start >= 0`; otherwise only the line range (and page)
+    is known, as for HTML blocks and for spaces inserted where two lines were joined.
+    """
+
+    clean_start: int
+    clean_end: int
+    orig_start: int
+    line_start: int
+    line_end: int
+    page: int | None = None
+
+
+@dataclass(slots=True)
+class Citation:
+    """Where a span of clean text stands in the original file."""
+
+    report_id: str
+    file_name: str
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+    page_start: int | None = None
+    page_end: int | None = None
+
+
+@dataclass(slots=True)
+class Report:
+    id: str
+    file_name: str
+    path: str
+    sha256: str
+    format: str  # text | html | pdf
+    size_bytes: int
+    encoding: str | None
+    title: str | None = None
+    source_org: str | None = None
+    doc_type: str | None = None
+    country: str | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    publication_date: str | None = None
+    language: str | None = None
+    pages: int | None = None
+    ingested_at: str | None = None
+    metadata_method: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Section:
+    id: str
+    report_id: str
+    ordinal: int
+    level: int
+    title: str
+    code: str | None
+    parent_id: str | None
+    start: int  # clean offset of the heading
+    end: int  # clean offset where the section (with its subsections) ends
+    line_start: int
+    line_end: int
+    page: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Passage:
+    id: str
+    report_id: str
+    ordinal: int
+    section_id: str | None
+    section_path: list[str]
+    text: str
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+    page_start: int | None = None
+    page_end: int | None = None
+    kind: str = "paragraph"  # paragraph | list_item
+    language: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Footnote:
+    id: str
+    report_id: str
+    number: str
+    text: str
+    marker_offset: int | None  # clean offset where the marker stood (the marker is not in clean text)
+    start: int  # offsets of the footnote text inside the clean notes area
+    end: int
+    line_start: int
+    line_end: int
+    page: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Furniture:
+    """Text removed from the body (boilerplate, page numbers, contents lines), kept for audit."""
+
+    reason: str
+    text: str
+    line_start: int
+    line_end: int
+    page: int | None = None
+
+
+@dataclass(slots=True)
+class Document:
+    """Everything ingest makes of one file, ready to store."""
+
+    report: Report
+    clean_text: str
+    sections: list[Section]
+    passages: list[Passage]
+    footnotes: list[Footnote]
+    offset_map: list[MapRun]
+    furniture: list[Furniture]
+
+
+@dataclass(slots=True)
+class IngestEvent:
+    """One line of the ingest log."""
+
+    path: str
+    status: str  # added | unchanged | replaced | skipped
+    reason: str | None = None
+    report_id: str | None = None
+    at: str | None = None
+    passages: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,106 @@
+"""One file -> one Document: read, clean, structure, segment, detect metadata. No storage here."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+from covenant.clean import clean
+from covenant.errors import BadInputError
+from covenant.ingest import read_report
+from covenant.metadata import detect_metadata
+from covenant.model import DOC_TYPES, Document, Footnote, Report
+from covenant.segment import cite_span, segment
+from covenant.structure import build_outline
+
+OVERRIDABLE = ("title", "source_org", "doc_type", "country", "period_start", "period_end", "publication_date", "language")
+
+
+def report_id_for(data: bytes) -> tuple[str, str]:
+    """Content-hash id: the same bytes always make the same report id."""
+    digest = hashlib.sha256(data).hexdigest()
+    return digest[:16], digest
+
+
+def build_document(path: Path, overrides: dict[str, str | None] | None = None) -> Document:
+    raw = read_report(path)
+    data = path.read_bytes()
+    report_id, digest = report_id_for(data)
+    cleaned = clean(raw)
+    if not cleaned.blocks:
+        raise BadInputError(str(path), "no report text left after removing page furniture and site chrome")
+    outline = build_outline(cleaned, report_id)
+    passages = segment(cleaned, outline, report_id, path.name)
+    if not passages:
+        raise BadInputError(str(path), "no paragraphs of text found (only headings or furniture)")
+    detected = detect_metadata(cleaned.text[: cleaned.body_end], outline.sections, cleaned.furniture, raw.hints)
+    language = detect_language(cleaned.text[: cleaned.body_end])
+    report = Report(
+        id=report_id,
+        file_name=path.name,
+        path=str(path),
+        sha256=digest,
+        format=raw.format,
+        size_bytes=len(data),
+        encoding=raw.encoding,
+        pages=raw.pages,
+        language=language,
+        ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        **{k: v for k, v in detected.values.items() if k in OVERRIDABLE},
+    )
+    report.metadata_method = dict(detected.method)
+    if language:
+        report.metadata_method["language"] = "py3langid"
+    apply_overrides(report, overrides or {}, str(path))
+    for p in passages:
+        p.language = report.language
+    starts = [r.clean_start for r in cleaned.runs]
+    footnotes = []
+    for n, note in enumerate(cleaned.footnotes, 1):
+        cite = cite_span(cleaned.runs, starts, report_id, path.name, note.start, note.end)
+        footnotes.append(
+            Footnote(
+                id=f"{report_id}:n{n:04d}",
+                report_id=report_id,
+                number=note.number,
+                text=cleaned.text[note.start : note.end],
+                marker_offset=note.marker_offset,
+                start=note.start,
+                end=note.end,
+                line_start=cite.line_start,
+                line_end=cite.line_end,
+                page=note.page,
+            )
+        )
+    return Document(
+        report=report,
+        clean_text=cleaned.text,
+        sections=outline.sections,
+        passages=passages,
+        footnotes=footnotes,
+        offset_map=cleaned.runs,
+        furniture=cleaned.furniture,
+    )
+
+
+def apply_overrides(report: Report, overrides: dict[str, str | None], path: str) -> None:
+    names = {f.name for f in fields(Report)}
+    for key, value in overrides.items():
+        if key not in OVERRIDABLE or key not in names:
+            raise BadInputError(path, f"unknown metadata field {key!r} (allowed: {', '.join(OVERRIDABLE)})")
+        if key == "doc_type" and value is not None and value not in DOC_TYPES:
+            raise BadInputError(path, f"doc_type must be one of {', '.join(DOC_TYPES)}, not {value!r}")
+        setattr(report, key, value)
+        report.metadata_method[key] = "user"
+
+
+def detect_language(text: str) -> str | None:
+    sample = text[:20000]
+    if len(sample.strip()) < 20:
+        return None
+    import py3langid
+
+    lang, _score = py3langid.classify(sample)
+    return str(lang)

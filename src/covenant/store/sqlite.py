@@ -1,0 +1,283 @@
+"""The embedded default store: one SQLite file, schema migrations by PRAGMA user_version."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import astuple, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from covenant.errors import NotFoundError, StoreError
+from covenant.model import Document, Footnote, IngestEvent, MapRun, Passage, Report, Section
+
+# Each entry upgrades the schema by one version; never edit a released entry, append a new one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE reports (
+        id TEXT PRIMARY KEY, file_name TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT NOT NULL UNIQUE,
+        format TEXT NOT NULL, size_bytes INTEGER NOT NULL, encoding TEXT, title TEXT, source_org TEXT,
+        doc_type TEXT, country TEXT, period_start TEXT, period_end TEXT, publication_date TEXT,
+        language TEXT, pages INTEGER, ingested_at TEXT, metadata_method TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE report_texts (
+        report_id TEXT PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
+        clean_text TEXT NOT NULL,
+        offset_map TEXT NOT NULL
+    );
+    CREATE TABLE sources (
+        path TEXT PRIMARY KEY,
+        report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE
+    );
+    CREATE TABLE sections (
+        id TEXT PRIMARY KEY, report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL, level INTEGER NOT NULL, title TEXT NOT NULL, code TEXT, parent_id TEXT,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL, line_start INTEGER NOT NULL, line_end INTEGER NOT NULL,
+        page INTEGER
+    );
+    CREATE INDEX sections_report ON sections(report_id, ordinal);
+    CREATE TABLE passages (
+        id TEXT PRIMARY KEY, report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        ordinal INTEGER NOT NULL, section_id TEXT, section_path TEXT NOT NULL, text TEXT NOT NULL,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL, line_start INTEGER NOT NULL, line_end INTEGER NOT NULL,
+        page_start INTEGER, page_end INTEGER, kind TEXT NOT NULL, language TEXT
+    );
+    CREATE INDEX passages_report ON passages(report_id, ordinal);
+    CREATE TABLE footnotes (
+        id TEXT PRIMARY KEY, report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        number TEXT NOT NULL, text TEXT NOT NULL, marker_offset INTEGER, start INTEGER NOT NULL,
+        "end" INTEGER NOT NULL, line_start INTEGER NOT NULL, line_end INTEGER NOT NULL, page INTEGER
+    );
+    CREATE INDEX footnotes_report ON footnotes(report_id);
+    CREATE TABLE furniture (
+        report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        reason TEXT NOT NULL, text TEXT NOT NULL, line_start INTEGER NOT NULL, line_end INTEGER NOT NULL,
+        page INTEGER
+    );
+    CREATE INDEX furniture_report ON furniture(report_id);
+    CREATE TABLE ingest_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, path TEXT NOT NULL, status TEXT NOT NULL,
+        reason TEXT, report_id TEXT, passages INTEGER
+    );
+    """,
+]
+
+_REPORT_COLS = [f.name for f in fields(Report)]
+_SECTION_COLS = [f.name for f in fields(Section)]
+_PASSAGE_COLS = [f.name for f in fields(Passage)]
+_FOOTNOTE_COLS = [f.name for f in fields(Footnote)]
+
+
+def _cols(names: list[str]) -> str:
+    return ", ".join(f'"{n}"' for n in names)
+
+
+def _marks(names: list[str]) -> str:
+    return ", ".join("?" for _ in names)
+
+
+class SQLiteStore:
+    """`Store` on one SQLite file; every report is written in one transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            if path.parent and not path.parent.exists():
+                path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: cannot open the library database ({exc})") from exc
+
+    # -- schema ---------------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path}: made by a newer Covenant (schema {version}); upgrade Covenant to open it"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            self.db.execute("BEGIN")
+            try:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={number}")
+                self.db.execute("COMMIT")
+            except Exception:
+                self.db.execute("ROLLBACK")
+                raise
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    # -- writing --------------------------------------------------------------------------------
+    def report_id_for_path(self, path: str) -> str | None:
+        row = self.db.execute("SELECT report_id FROM sources WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def has_report(self, report_id: str) -> bool:
+        return self.db.execute("SELECT 1 FROM reports WHERE id = ?", (report_id,)).fetchone() is not None
+
+    def save_document(self, doc: Document, path: str, event: IngestEvent, replaces: str | None) -> None:
+        r = doc.report
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if replaces and replaces != r.id:
+                self._delete_if_orphaned(replaces, path)
+            values = [json.dumps(r.metadata_method) if c == "metadata_method" else getattr(r, c) for c in _REPORT_COLS]
+            db.execute(f"INSERT INTO reports ({_cols(_REPORT_COLS)}) VALUES ({_marks(_REPORT_COLS)})", values)
+            runs = [astuple(run) for run in doc.offset_map]
+            db.execute(
+                "INSERT INTO report_texts (report_id, clean_text, offset_map) VALUES (?, ?, ?)",
+                (r.id, doc.clean_text, json.dumps(runs, separators=(",", ":"))),
+            )
+            db.executemany(
+                f"INSERT INTO sections ({_cols(_SECTION_COLS)}) VALUES ({_marks(_SECTION_COLS)})",
+                [astuple(s) for s in doc.sections],
+            )
+            db.executemany(
+                f"INSERT INTO passages ({_cols(_PASSAGE_COLS)}) VALUES ({_marks(_PASSAGE_COLS)})",
+                [
+                    tuple(json.dumps(v, ensure_ascii=False) if c == "section_path" else v
+                          for c, v in zip(_PASSAGE_COLS, astuple(p), strict=True))
+                    for p in doc.passages
+                ],
+            )
+            db.executemany(
+                f"INSERT INTO footnotes ({_cols(_FOOTNOTE_COLS)}) VALUES ({_marks(_FOOTNOTE_COLS)})",
+                [astuple(n) for n in doc.footnotes],
+            )
+            db.executemany(
+                "INSERT INTO furniture (report_id, reason, text, line_start, line_end, page) VALUES (?,?,?,?,?,?)",
+                [(r.id, f.reason, f.text, f.line_start, f.line_end, f.page) for f in doc.furniture],
+            )
+            db.execute("INSERT OR REPLACE INTO sources (path, report_id) VALUES (?, ?)", (path, r.id))
+            self._log(event)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def _delete_if_orphaned(self, report_id: str, path: str) -> None:
+        """Remove an old version unless another path still holds the same content."""
+        others = self.db.execute(
+            "SELECT 1 FROM sources WHERE report_id = ? AND path != ?", (report_id, path)
+        ).fetchone()
+        if others is None:
+            self.db.execute("DELETE FROM reports WHERE id = ?", (report_id,))
+        else:
+            self.db.execute("DELETE FROM sources WHERE path = ?", (path,))
+
+    def link_path(self, path: str, report_id: str) -> None:
+        """Point a path at a report already stored (the same content under another name)."""
+        self.db.execute("INSERT OR REPLACE INTO sources (path, report_id) VALUES (?, ?)", (path, report_id))
+
+    def remove_report(self, report_id: str) -> bool:
+        cur = self.db.execute("DELETE FROM reports WHERE id = ?", (report_id,))
+        return cur.rowcount > 0
+
+    def log(self, event: IngestEvent) -> None:
+        self._log(event)
+
+    def _log(self, event: IngestEvent) -> None:
+        at = event.at or datetime.now(UTC).isoformat(timespec="seconds")
+        self.db.execute(
+            "INSERT INTO ingest_log (at, path, status, reason, report_id, passages) VALUES (?,?,?,?,?,?)",
+            (at, event.path, event.status, event.reason, event.report_id, event.passages),
+        )
+
+    # -- reading --------------------------------------------------------------------------------
+    def ingest_log(self, limit: int = 100) -> list[IngestEvent]:
+        rows = self.db.execute(
+            "SELECT path, status, reason, report_id, at, passages FROM ingest_log ORDER BY id DESC LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [IngestEvent(path=p, status=s, reason=r, report_id=i, at=a, passages=n) for p, s, r, i, a, n in rows]
+
+    def reports(self) -> list[Report]:
+        rows = self.db.execute(f"SELECT {_cols(_REPORT_COLS)} FROM reports ORDER BY file_name, id").fetchall()
+        return [self._report(row) for row in rows]
+
+    def _report(self, row: tuple[Any, ...]) -> Report:
+        data = dict(zip(_REPORT_COLS, row, strict=True))
+        data["metadata_method"] = json.loads(data["metadata_method"] or "{}")
+        return Report(**data)
+
+    def find_report(self, ref: str) -> Report:
+        prefix = ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = self.db.execute(
+            f"SELECT {_cols(_REPORT_COLS)} FROM reports WHERE id = ? OR file_name = ? "
+            "OR id LIKE ? ESCAPE '\\' OR file_name LIKE ? ESCAPE '\\' ORDER BY id",
+            (ref, ref, prefix, prefix),
+        ).fetchall()
+        exact = [row for row in rows if ref in (row[0], row[1])]
+        if exact:
+            rows = exact
+        if not rows:
+            raise NotFoundError(f"no report {ref!r} in the library (see `covenant reports`)")
+        if len(rows) > 1:
+            names = ", ".join(f"{row[0]} ({row[1]})" for row in rows[:5])
+            raise NotFoundError(f"{ref!r} matches {len(rows)} reports: {names}; give more of the id")
+        return self._report(rows[0])
+
+    def sections(self, report_id: str) -> list[Section]:
+        rows = self.db.execute(
+            f"SELECT {_cols(_SECTION_COLS)} FROM sections WHERE report_id = ? ORDER BY ordinal", (report_id,)
+        ).fetchall()
+        return [Section(*row) for row in rows]
+
+    def passages(self, report_id: str | None = None) -> list[Passage]:
+        sql = f"SELECT {_cols(_PASSAGE_COLS)} FROM passages"
+        args: tuple[Any, ...] = ()
+        if report_id is not None:
+            sql += " WHERE report_id = ?"
+            args = (report_id,)
+        sql += " ORDER BY report_id, ordinal"
+        return [self._passage(row) for row in self.db.execute(sql, args)]
+
+    def passage(self, passage_id: str) -> Passage:
+        row = self.db.execute(
+            f"SELECT {_cols(_PASSAGE_COLS)} FROM passages WHERE id = ?", (passage_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(f"no passage {passage_id!r} in the library")
+        return self._passage(row)
+
+    def _passage(self, row: tuple[Any, ...]) -> Passage:
+        data = dict(zip(_PASSAGE_COLS, row, strict=True))
+        data["section_path"] = json.loads(data["section_path"])
+        return Passage(**data)
+
+    def footnotes(self, report_id: str) -> list[Footnote]:
+        rows = self.db.execute(
+            f"SELECT {_cols(_FOOTNOTE_COLS)} FROM footnotes WHERE report_id = ? ORDER BY start", (report_id,)
+        ).fetchall()
+        return [Footnote(*row) for row in rows]
+
+    def clean_text(self, report_id: str) -> str:
+        row = self.db.execute("SELECT clean_text FROM report_texts WHERE report_id = ?", (report_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no report {report_id!r} in the library")
+        return str(row[0])
+
+    def offset_map(self, report_id: str) -> list[MapRun]:
+        row = self.db.execute("SELECT offset_map FROM report_texts WHERE report_id = ?", (report_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no report {report_id!r} in the library")
+        return [MapRun(*run) for run in json.loads(row[0])]
+
+    def stats(self) -> dict[str, int]:
+        out = {}
+        for table in ("reports", "sections", "passages", "footnotes", "ingest_log"):
+            out[table] = int(self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+        return out
+
+    def close(self) -> None:
+        self.db.close()
