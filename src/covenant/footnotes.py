@@ -101,8 +101,10 @@ def _find_marker(
             before = text[: m.start()]
             if before[-1:].isdigit() or _NUMBER_WORDS.search(before):
                 continue
-            if before[-1:] in ".," and before[-2:-1].isdigit():
-                continue  # a decimal or thousands separator: "1.2%", "1,5"
+            if before[-1:] == "." and before[-2:-1].isdigit() and not _YEAR.search(before[-5:-1]):
+                continue  # a decimal point ("1.2 million"); after a year it ends a sentence ("in 2009.3")
+            if before[-1:] == "," and before[-2:-1].isdigit() and len(digits) == 3:
+                continue  # a thousands separator ("1,500")
             if before[-1:] in "/-–":
                 continue
             return Marker(li, m.start(), len(digits))

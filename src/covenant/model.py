@@ -36,7 +36,8 @@ class MapRun:
     """A run of clean text and where it came from in the original.
 
     Clean characters [clean_start, clean_end) come from original characters starting at
-    `orig_start` one-for-one when `orig_start >= 0`; otherwise only the line range (and page)
+    `orig_start` one-for-one when `orig_start >= 0` (a space may stand for any whitespace character,
+    such as a no-break space); otherwise only the line range (and page)
     is known, as for HTML blocks and for spaces inserted where two lines were joined.
     """
 

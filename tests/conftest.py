@@ -1,0 +1,52 @@
+"""Shared test fixtures: the real reference corpus (beside the project) and real SQLite stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from covenant.model import Document
+from covenant.pipeline import build_document
+from covenant.store.sqlite import SQLiteStore
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+KAZAKHSTAN = SHARED / "corpus" / "kazakhstan"
+STATE_DEPT = SHARED / "corpus" / "state-dept-html"
+EXTERNAL = SHARED / "corpus" / "external"
+EVAL_DEV = SHARED / "eval" / "dev"
+SAMPLES = ROOT / "samples"
+REFERENCE_IDS = [
+    "000_81691023f15c1c92",
+    "001_30dfef030156c0a4",
+    "002_e77f42745581b012",
+    "003_45cd954fc36bba18",
+    "004_c44e466740d2cce1",
+]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: long tests over whole corpora (run in CI too)")
+
+
+needs_corpus = pytest.mark.skipif(not KAZAKHSTAN.exists(), reason="reference corpus ../shared is absent")
+
+
+@pytest.fixture(scope="session")
+def reference_docs() -> dict[str, Document]:
+    if not KAZAKHSTAN.exists():
+        pytest.skip("reference corpus ../shared is absent")
+    return {rid: build_document(KAZAKHSTAN / f"{rid}.txt") for rid in REFERENCE_IDS}
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> SQLiteStore:
+    s = SQLiteStore(tmp_path / "library.db")
+    yield s
+    s.close()
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
