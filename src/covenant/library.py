@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from covenant.errors import BadInputError, CovenantError
+from covenant.errors import BadInputError, CovenantError, StoreError
 from covenant.model import Document, IngestEvent
 from covenant.store.base import Store
 
@@ -103,6 +103,8 @@ def ingest(
             raise BadInputError(event.path, event.reason or "skipped")
 
     jobs: list[tuple[str, dict[str, str | None], str | None]] = []
+    queued: dict[str, str] = {}  # report id -> path of the first file in this batch with that content
+    duplicates: list[tuple[str, str, Path]] = []
     for file in files:
         key = str(file.resolve()) if file.exists() else str(file)
         try:
@@ -117,6 +119,10 @@ def ingest(
                 store.link_path(key, report_id)
             record(IngestEvent(str(file), "unchanged", None, report_id))
             continue
+        if report_id in queued:
+            duplicates.append((key, report_id, file))
+            continue
+        queued[report_id] = key
         try:
             meta = dict(load_sidecar(file))
         except BadInputError as exc:
@@ -132,8 +138,18 @@ def ingest(
             continue
         status = "replaced" if previous else "added"
         event = IngestEvent(shown, status, None, result.report.id, passages=len(result.passages))
-        store.save_document(result, key, event, previous)
+        try:
+            store.save_document(result, key, event, previous)
+        except StoreError as exc:
+            record(IngestEvent(shown, "skipped", str(exc)))
+            continue
         record(event, stored=True)
+    for key, report_id, file in duplicates:
+        if store.has_report(report_id):
+            store.link_path(key, report_id)
+            record(IngestEvent(str(file), "unchanged", f"same content as {queued[report_id]}", report_id))
+        else:
+            record(IngestEvent(str(file), "skipped", f"same content as {queued[report_id]}, which was skipped"))
     return summary
 
 

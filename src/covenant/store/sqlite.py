@@ -161,6 +161,9 @@ class SQLiteStore:
             db.execute("INSERT OR REPLACE INTO sources (path, report_id) VALUES (?, ?)", (path, r.id))
             self._log(event)
             db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            db.execute("ROLLBACK")
+            raise StoreError(f"{path}: could not be stored ({exc}); nothing of it was written") from exc
         except BaseException:
             db.execute("ROLLBACK")
             raise

@@ -1,0 +1,124 @@
+"""The `covenant` command, run as a real process on real files and a real SQLite library."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import KAZAKHSTAN, needs_corpus, read_jsonl
+
+COVENANT = [sys.executable, "-m", "covenant.cli"]
+
+
+def run(*args: str, db: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([*COVENANT, "--db", str(db), *args], capture_output=True, text=True, timeout=600)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_help_lists_the_commands(tmp_path: Path) -> None:
+    out = run("--help", db=tmp_path / "x.db").stdout
+    for command in ("ingest", "reports", "show", "export", "log", "remove"):
+        assert command in out
+
+
+@needs_corpus
+def test_ingest_reports_show_export(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    out = run("ingest", str(KAZAKHSTAN), db=db).stdout
+    assert "5 added" in out
+    assert "5 unchanged" in run("ingest", str(KAZAKHSTAN), db=db).stdout
+    listed = json.loads(run("reports", "--json", db=db).stdout)
+    assert {r["file_name"] for r in listed} == {p.name for p in KAZAKHSTAN.glob("*.txt")}
+    shown = run("show", "000_81691023f15c1c92", db=db).stdout
+    assert "Section 1 Respect for the Integrity of the Person" in shown
+    assert "[1.a; l.55]" in shown
+    detail = json.loads(run("show", "004", "--json", db=db).stdout)
+    assert detail["report"]["doc_type"] == "shadow_report" and len(detail["footnotes"]) >= 170
+
+    out_dir = tmp_path / "export"
+    run("export", "--out", str(out_dir), db=db)
+    reports = read_jsonl(out_dir / "reports.jsonl")
+    passages = read_jsonl(out_dir / "passages.jsonl")
+    sections = read_jsonl(out_dir / "sections.jsonl")
+    notes = read_jsonl(out_dir / "footnotes.jsonl")
+    assert len(reports) == 5 and len(passages) > 1000 and len(sections) > 60 and len(notes) >= 170
+    first = passages[0]
+    for field in ("report_file", "report_id", "id", "section_path", "text", "start", "end", "line_start",
+                  "line_end", "page_start", "page_end", "kind", "language"):
+        assert field in first
+
+
+def test_bad_reference_is_one_clear_line(tmp_path: Path) -> None:
+    proc = run("show", "no-such-report", db=tmp_path / "x.db", check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == ["error: no report 'no-such-report' in the library (see `covenant reports`)"]
+    assert "Traceback" not in proc.stderr
+
+
+def test_metadata_flags_and_sidecar_override_detection(tmp_path: Path) -> None:
+    report = tmp_path / "note.txt"
+    report.write_text("Norland\n\nOn 3 May 2023 police detained the editor of the newspaper Free Voice in Norburg "
+                      "for two days without charge, according to monitors.\n", encoding="utf-8")
+    (tmp_path / "note.txt.covenant.json").write_text(json.dumps({"source_org": "Norland Watch",
+                                                                 "publication_date": "2023-06"}))
+    db = tmp_path / "lib.db"
+    run("ingest", str(tmp_path), "--doc-type", "thematic_report", "--country", "NO", db=db)
+    [r] = json.loads(run("reports", "--json", db=db).stdout)
+    assert r["source_org"] == "Norland Watch" and r["publication_date"] == "2023-06"
+    assert r["doc_type"] == "thematic_report" and r["country"] == "NO"
+    assert r["metadata_method"]["source_org"] == "user"
+
+
+@needs_corpus
+def test_killed_batch_leaves_a_consistent_store_and_finishes_on_rerun(tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    text = (KAZAKHSTAN / "004_c44e466740d2cce1.txt").read_text(encoding="utf-8")
+    for n in range(12):
+        (folder / f"copy{n:02d}.txt").write_text(text + f"\nCopy number {n}.\n", encoding="utf-8")
+    db = tmp_path / "lib.db"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([*COVENANT, "--db", str(db), "ingest", str(folder), "--workers", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    stored = 0
+    deadline = time.time() + 300
+    while time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=1) as con:
+                    stored = con.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+            except sqlite3.OperationalError:
+                continue
+            if stored >= 3:
+                break
+    if proc.poll() is not None:
+        pytest.fail("the batch finished before it could be interrupted")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        reports = con.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+        assert 3 <= reports < 12
+        # Every stored report is whole: text, passages and its path.
+        whole = con.execute(
+            "SELECT COUNT(*) FROM reports r WHERE EXISTS (SELECT 1 FROM report_texts t WHERE t.report_id = r.id)"
+            " AND EXISTS (SELECT 1 FROM passages p WHERE p.report_id = r.id)"
+            " AND EXISTS (SELECT 1 FROM sources s WHERE s.report_id = r.id)"
+        ).fetchone()[0]
+        assert whole == reports
+    out = run("ingest", str(folder), db=db).stdout
+    assert f"{12 - reports} added" in out and f"{reports} unchanged" in out
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 12
+        assert con.execute("SELECT COUNT(DISTINCT sha256) FROM reports").fetchone()[0] == 12

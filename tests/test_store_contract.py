@@ -1,0 +1,129 @@
+"""The store contract: every backend must pass these (SQLite today; PostgreSQL later joins BACKENDS)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import KAZAKHSTAN
+from covenant.errors import NotFoundError, StoreError
+from covenant.library import ingest
+from covenant.model import IngestEvent
+from covenant.pipeline import build_document
+from covenant.store.base import Store
+from covenant.store.sqlite import SQLiteStore
+
+
+def _sqlite(tmp: Path) -> Store:
+    return SQLiteStore(tmp / "contract.db")
+
+
+BACKENDS: dict[str, Callable[[Path], Store]] = {"sqlite": _sqlite}
+
+
+@pytest.fixture(params=sorted(BACKENDS))
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    store = BACKENDS[request.param](tmp_path)
+    yield store
+    store.close()
+
+
+def _report_file(tmp_path: Path, name: str = "letter.txt", extra: str = "") -> Path:
+    path = tmp_path / name
+    path.write_text(
+        "Norland\n\nHarassment of Journalists\n"
+        "On 3 May 2023 police in Norburg detained the editor of the newspaper Free Voice for two days. "
+        "The court later fined the newspaper and ordered it closed." + extra + "\n\n"
+        "Freedom of Assembly\nAuthorities dispersed a peaceful rally in the capital on 12 June 2023 and "
+        "arrested fifteen participants, according to local monitors.\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_round_trip_of_a_document(backend: Store, tmp_path: Path) -> None:
+    path = _report_file(tmp_path)
+    doc = build_document(path)
+    backend.save_document(doc, str(path), IngestEvent(str(path), "added", report_id=doc.report.id), None)
+    assert backend.has_report(doc.report.id)
+    assert backend.report_id_for_path(str(path)) == doc.report.id
+    stored = backend.find_report(doc.report.id)
+    assert stored.to_dict() == doc.report.to_dict()
+    assert [s.to_dict() for s in backend.sections(doc.report.id)] == [s.to_dict() for s in doc.sections]
+    assert [p.to_dict() for p in backend.passages(doc.report.id)] == [p.to_dict() for p in doc.passages]
+    assert backend.passage(doc.passages[0].id).to_dict() == doc.passages[0].to_dict()
+    assert backend.clean_text(doc.report.id) == doc.clean_text
+    assert backend.offset_map(doc.report.id) == doc.offset_map
+    assert backend.find_report("letter.txt").id == doc.report.id
+    assert backend.find_report(doc.report.id[:6]).id == doc.report.id
+
+
+def test_unknown_references_raise_not_found(backend: Store) -> None:
+    with pytest.raises(NotFoundError):
+        backend.find_report("nothing-like-this")
+    with pytest.raises(NotFoundError):
+        backend.passage("nope:p00001")
+
+
+def test_reingest_unchanged_then_replaced(backend: Store, tmp_path: Path) -> None:
+    path = _report_file(tmp_path)
+    first = ingest([path], backend)
+    assert first.counts == {"added": 1}
+    again = ingest([path], backend)
+    assert again.counts == {"unchanged": 1}
+    old_id = first.events[0].report_id
+    _report_file(tmp_path, extra=" The editor was released on 10 May 2023.")
+    changed = ingest([path], backend)
+    assert changed.counts == {"replaced": 1}
+    new_id = changed.events[0].report_id
+    assert new_id != old_id
+    assert not backend.has_report(old_id)
+    assert [r.id for r in backend.reports()] == [new_id]
+    assert all(p.report_id == new_id for p in backend.passages())
+    statuses = [e.status for e in backend.ingest_log()]
+    assert statuses == ["replaced", "unchanged", "added"]
+
+
+def test_same_content_under_two_names_is_one_report(backend: Store, tmp_path: Path) -> None:
+    a = _report_file(tmp_path, "a.txt")
+    b = tmp_path / "b.txt"
+    b.write_bytes(a.read_bytes())
+    summary = ingest([a, b], backend)
+    assert summary.counts == {"added": 1, "unchanged": 1}
+    assert len(backend.reports()) == 1
+
+
+def test_a_failed_write_stores_nothing_of_that_report(backend: Store, tmp_path: Path) -> None:
+    good = _report_file(tmp_path, "good.txt")
+    ingest([good], backend)
+    before = backend.stats()
+    bad_path = _report_file(tmp_path, "bad.txt", extra=" Different text.")
+    doc = build_document(bad_path)
+    doc.passages.append(doc.passages[0])  # a duplicate id makes the write fail half-way
+    with pytest.raises(StoreError):
+        backend.save_document(doc, str(bad_path), IngestEvent(str(bad_path), "added"), None)
+    assert backend.stats() == before
+    assert not backend.has_report(doc.report.id)
+
+
+def test_remove_report_removes_everything_derived(backend: Store, tmp_path: Path) -> None:
+    path = _report_file(tmp_path)
+    summary = ingest([path], backend)
+    rid = summary.events[0].report_id
+    assert backend.remove_report(rid)
+    assert backend.reports() == [] and backend.passages() == [] and backend.sections(rid) == []
+    assert backend.report_id_for_path(str(path.resolve())) is None
+    assert ingest([path], backend).counts == {"added": 1}
+
+
+@pytest.mark.skipif(not KAZAKHSTAN.exists(), reason="reference corpus ../shared is absent")
+def test_reference_reports_store_with_footnotes(backend: Store) -> None:
+    summary = ingest([KAZAKHSTAN], backend, workers=1)
+    assert summary.counts == {"added": 5}
+    shadow = backend.find_report("004_c44e466740d2cce1.txt")
+    notes = backend.footnotes(shadow.id)
+    assert len(notes) >= 170
+    text = backend.clean_text(shadow.id)
+    assert all(text[n.start : n.end] == n.text for n in notes)
