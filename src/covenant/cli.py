@@ -235,5 +235,49 @@ def remove(ctx: click.Context, report: str) -> None:
     click.echo(f"removed {r.id} ({r.file_name})")
 
 
+@main.group(name="eval")
+def eval_group() -> None:
+    """Score Covenant against annotation sets (FORMAT.md layout)."""
+
+
+@eval_group.command(name="ingest")
+@click.option("--gold", "gold_dirs", multiple=True, required=True, type=click.Path(file_okay=False),
+              help="An annotation set folder (repeatable), e.g. ../shared/eval/dev.")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), default="eval-ingest.json", show_default=True,
+              help="Where to write the scores as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_ingest(gold_dirs: tuple[str, ...], out_file: str, as_json: bool) -> None:
+    """Score detected metadata (reports.jsonl) and heading trees (sections.jsonl)."""
+    from pathlib import Path
+
+    from covenant.eval.foundation import documents_for, score_metadata, score_sections
+    from covenant.eval.gold import load_sets
+
+    sets = load_sets([Path(d) for d in gold_dirs])
+    docs, missing = documents_for(sets)
+    result = {
+        "gold": list(gold_dirs),
+        "reports": len(docs),
+        "missing_files": missing,
+        "metadata": score_metadata(sets, docs),
+        "sections": score_sections(sets, docs),
+    }
+    Path(out_file).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    meta = result["metadata"]
+    click.echo(f"metadata accuracy {meta['accuracy']} over {len(docs)} reports")
+    for name, value in meta["fields"].items():
+        click.echo(f"  {name:<17} {value['correct']}/{value['total']}")
+    for m in meta["mistakes"]:
+        click.echo(f"    {m['report']} {m['field']}: gold {m['gold']!r}, found {m['found']!r}")
+    sec = result["sections"]
+    click.echo(f"sections P {sec['precision']} R {sec['recall']} F1 {sec['f1']} code accuracy {sec['code_accuracy']}")
+    if missing:
+        click.echo(f"files not found: {', '.join(missing)}")
+    click.echo(f"written to {out_file}")
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,1 @@
+"""Score Covenant's stages against annotation sets in the shared FORMAT (see docs/eval.md)."""
