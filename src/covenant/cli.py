@@ -126,14 +126,14 @@ def reports(ctx: click.Context, as_json: bool) -> None:
     from rich.table import Table
 
     table = Table(title=f"{len(items)} reports in {ctx.obj['db']}", title_justify="left")
-    for col, width in (("id", 8), ("file", 28), ("title", 48), ("source", 22), ("type", 21), ("country", 7),
+    for col, width in (("id", 8), ("file", 26), ("title", 44), ("source", 20), ("type", 21), ("country", 7),
                        ("period", 9), ("published", 10), ("passages", 8)):
-        table.add_column(col, max_width=width, no_wrap=True, overflow="ellipsis")
+        table.add_column(col, min_width=min(width, len(col)), max_width=width, no_wrap=True, overflow="ellipsis")
     for r in items:
         period = "-".join(dict.fromkeys(p[:4] for p in (r.period_start, r.period_end) if p))
         table.add_row(r.id[:8], r.file_name, r.title or "", r.source_org or "", r.doc_type or "", r.country or "",
                       period, r.publication_date or "", str(counts[r.id]))
-    Console(width=max(170, Console().width)).print(table)
+    Console(width=max(200, Console().width)).print(table)
     _print_skips(store)
 
 

@@ -9,7 +9,11 @@ DOS_SECTION = re.compile(r"^Section\s+(\d{1,2})\b\.?\s*(.*)$")
 LETTERED = re.compile(r"^([a-h])\.\s+([A-Z].*)$")
 ROMAN = re.compile(r"^(?:Part\s+)?([IVX]{1,5})\.\s+\S")
 PART = re.compile(r"^Part\s+([IVX]{1,5}|\d{1,2})\b", re.IGNORECASE)
-ARTICLE = re.compile(r"^Articles?\s*\d{1,3}(?:\s*(?:,|and|-|–)\s*\d{1,3})*(?:,\s*paragraph\s+\d+)?\s*$", re.IGNORECASE)
+ARTICLE = re.compile(
+    r"^Articles?\s*\d{1,3}(?:\s*(?:,|and|-|–)\s*\d{1,3})*(?:,\s*paragraph\s+\d+)?\.?"
+    r"(?:\s*[:.–—-]\s*[A-Z][^.;]{2,80})?\s*$",
+    re.IGNORECASE,
+)
 RECOMMENDATIONS = re.compile(r"^(?:Recommendations?|Conclusions?(?: and recommendations)?)\s*:?\s*$", re.IGNORECASE)
 LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]\s+\S|[•▪●◦■\u2022*]\s*\S|[-–—]\s+\S|\([a-z0-9]{1,3}\)\s+\S)")
 _SMALL_WORDS = frozenset(
@@ -59,7 +63,9 @@ def guess_heading(text: str) -> HeadingGuess | None:
             return HeadingGuess("lettered", m.group(1))
     if RECOMMENDATIONS.match(text):
         return HeadingGuess("recommendations")
-    if ARTICLE.match(text):
+    m = ARTICLE.match(text)
+    # Treaty articles run to a few dozen; "Article 142. Violation of privacy" quotes a national code.
+    if m and int(re.search(r"\d+", text).group()) <= 60:  # type: ignore[union-attr]
         return HeadingGuess("article")
     if PART.match(text) and len(text) <= 120 and not text.endswith(_TERMINAL):
         return HeadingGuess("part")

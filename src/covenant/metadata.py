@@ -86,8 +86,11 @@ def detect_metadata(
     found.set("doc_type", doc_type, "rules:structure")
 
     # Period covered.
+    pub = _publication_date(head, chrome, hints)
     if doc_type == "annual_country_report":
-        year = dos_year or _dominant_year(text)
+        # An annual report covers the year before its release (released March 2024 -> 2023).
+        released = str(int(pub[0][:4]) - 1) if pub and pub[1] == "rules:released-line" else None
+        year = dos_year or released or _dominant_year(text)
         if year:
             found.set("period_start", f"{year}-01-01", "rules:report-year")
             found.set("period_end", f"{year}-12-31", "rules:report-year")
@@ -100,7 +103,6 @@ def detect_metadata(
             found.set("period_end", f"{year}-12-31", "rules:events-year")
 
     # Publication date.
-    pub = _publication_date(head, chrome, hints)
     if pub:
         found.set("publication_date", pub[0], pub[1])
     elif doc_type == "letter":
@@ -200,7 +202,18 @@ def country_name(code: str | None) -> str | None:
     return getattr(c, "common_name", None) or c.name
 
 
+_TITLE_YEAR = re.compile(
+    r"\b((?:19|20)\d\d)\s+(?:Country Reports?|Human Rights Reports?|Annual Report)"
+    r"|(?:Country Reports? on Human Rights Practices|Human Rights Report)\s*(?:for\s+|[-–:]\s*)?((?:19|20)\d\d)\b",
+    re.IGNORECASE,
+)
+
+
 def _dos_year(text: str) -> str | None:
+    """The year an annual report covers, as its title, its web address or its page footer states it."""
+    m = _TITLE_YEAR.search(text[:600])
+    if m:
+        return m.group(1) or m.group(2)
     for m in _DOS_URL.finditer(text):
         return m.group(1) or m.group(2)
     for m in _DOS_TITLE.finditer(text[:20000]):
