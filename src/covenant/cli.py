@@ -79,6 +79,7 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], strict: bool, workers: in
     beside a report, override it. Re-ingesting an unchanged file changes nothing.
     """
     from rich.console import Console
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from covenant.library import ingest as run_ingest
@@ -97,7 +98,10 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], strict: bool, workers: in
         def on_event(event: Any) -> None:
             progress.advance(task)
             if event.status == "skipped" and not as_json:
-                progress.console.print(f"[yellow]skipped[/] {event.path}: {event.reason}", highlight=False)
+                progress.console.print(
+                    f"[yellow]skipped[/] {escape(event.path)}: {escape(event.reason or '')}",
+                    highlight=False, soft_wrap=True,
+                )
 
         summary = run_ingest(paths, store, overrides=overrides, strict=strict, workers=workers, on_event=on_event)
     if as_json:
