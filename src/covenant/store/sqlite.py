@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import astuple, fields
+from dataclasses import fields
+from operator import attrgetter
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,18 @@ _REPORT_COLS = [f.name for f in fields(Report)]
 _SECTION_COLS = [f.name for f in fields(Section)]
 _PASSAGE_COLS = [f.name for f in fields(Passage)]
 _FOOTNOTE_COLS = [f.name for f in fields(Footnote)]
+# attrgetter rows: dataclasses.astuple deep-copies every field and dominated the cost of a write.
+_section_row = attrgetter(*_SECTION_COLS)
+_passage_row = attrgetter(*_PASSAGE_COLS)
+_footnote_row = attrgetter(*_FOOTNOTE_COLS)
+_run_row = attrgetter("clean_start", "clean_end", "orig_start", "line_start", "line_end", "page")
+_PATH_AT = _PASSAGE_COLS.index("section_path")
+
+
+def _passage_values(p: Passage) -> list[Any]:
+    row = list(_passage_row(p))
+    row[_PATH_AT] = json.dumps(row[_PATH_AT], ensure_ascii=False)
+    return row
 
 
 def _cols(names: list[str]) -> str:
@@ -133,26 +146,22 @@ class SQLiteStore:
                 self._delete_if_orphaned(replaces, path)
             values = [json.dumps(r.metadata_method) if c == "metadata_method" else getattr(r, c) for c in _REPORT_COLS]
             db.execute(f"INSERT INTO reports ({_cols(_REPORT_COLS)}) VALUES ({_marks(_REPORT_COLS)})", values)
-            runs = [astuple(run) for run in doc.offset_map]
+            runs = [_run_row(run) for run in doc.offset_map]
             db.execute(
                 "INSERT INTO report_texts (report_id, clean_text, offset_map) VALUES (?, ?, ?)",
                 (r.id, doc.clean_text, json.dumps(runs, separators=(",", ":"))),
             )
             db.executemany(
                 f"INSERT INTO sections ({_cols(_SECTION_COLS)}) VALUES ({_marks(_SECTION_COLS)})",
-                [astuple(s) for s in doc.sections],
+                [_section_row(s) for s in doc.sections],
             )
             db.executemany(
                 f"INSERT INTO passages ({_cols(_PASSAGE_COLS)}) VALUES ({_marks(_PASSAGE_COLS)})",
-                [
-                    tuple(json.dumps(v, ensure_ascii=False) if c == "section_path" else v
-                          for c, v in zip(_PASSAGE_COLS, astuple(p), strict=True))
-                    for p in doc.passages
-                ],
+                [_passage_values(p) for p in doc.passages],
             )
             db.executemany(
                 f"INSERT INTO footnotes ({_cols(_FOOTNOTE_COLS)}) VALUES ({_marks(_FOOTNOTE_COLS)})",
-                [astuple(n) for n in doc.footnotes],
+                [_footnote_row(n) for n in doc.footnotes],
             )
             db.executemany(
                 "INSERT INTO furniture (report_id, reason, text, line_start, line_end, page) VALUES (?,?,?,?,?,?)",

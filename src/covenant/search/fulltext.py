@@ -1,0 +1,231 @@
+"""BM25 full-text index of passages on tantivy, kept beside the library and reconciled with the store."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from covenant.errors import QueryError
+
+# Function words dropped from OR queries: they match most passages and only slow ranking down.
+STOPWORDS = frozenset(
+    "a an and are as at be but by for from has have in into is it its of on or that the their there these this "
+    "to was were which with".split()
+)
+_OPERATORS = {"AND", "OR", "NOT"}
+_TOKEN = re.compile(r'"[^"]*"|\S+')
+MANIFEST = "covenant-index.json"
+SCHEMA_VERSION = 1
+
+
+@dataclass(slots=True)
+class IndexedPassage:
+    passage_id: str
+    report_id: str
+    text: str
+    section: str
+    country: str
+    source_org: str
+    doc_type: str
+    section_code: str
+    year: int  # publication year, else the last year of the period covered, else 0
+    period_start: int
+    period_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    countries: tuple[str, ...] = ()
+    source_orgs: tuple[str, ...] = ()
+    doc_types: tuple[str, ...] = ()
+    sections: tuple[str, ...] = ()  # State Department codes; "2" matches "2", "2.a", ...
+    year_from: int | None = None
+    year_to: int | None = None
+    period_from: int | None = None  # the period covered overlaps [period_from, period_to]
+    period_to: int | None = None
+    report_ids: tuple[str, ...] = ()
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+
+def _schema() -> Any:
+    import tantivy
+
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("passage_id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("report_id", stored=False, tokenizer_name="raw")
+    sb.add_text_field("text", stored=False, tokenizer_name="en_stem")
+    sb.add_text_field("section", stored=False, tokenizer_name="en_stem")
+    for facet in ("country", "source_org", "doc_type", "section_code"):
+        sb.add_text_field(facet, stored=False, tokenizer_name="raw")
+    for number in ("year", "period_start", "period_end"):
+        sb.add_integer_field(number, stored=False, indexed=True, fast=True)
+    return sb.build()
+
+
+class FullTextIndex:
+    """A tantivy index in a folder; `manifest` records which reports it holds."""
+
+    def __init__(self, path: Path) -> None:
+        import tantivy
+
+        self.path = path
+        self.schema = _schema()
+        manifest = self._read_manifest()
+        if manifest.get("schema") != SCHEMA_VERSION and path.exists():
+            shutil.rmtree(path)  # an index from another schema is rebuilt from the store
+            manifest = {}
+        path.mkdir(parents=True, exist_ok=True)
+        self.index = tantivy.Index(self.schema, path=str(path))
+        self.reports: set[str] = set(manifest.get("reports", []))
+
+    def _read_manifest(self) -> dict[str, Any]:
+        file = self.path / MANIFEST
+        if not file.exists():
+            return {}
+        try:
+            return dict(json.loads(file.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            return {}
+
+    def _write_manifest(self) -> None:
+        data = {"schema": SCHEMA_VERSION, "reports": sorted(self.reports)}
+        tmp = self.path / (MANIFEST + ".tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        tmp.replace(self.path / MANIFEST)
+
+    def update(self, add: dict[str, list[IndexedPassage]], remove: Iterable[str]) -> None:
+        """Add whole reports and remove others in one commit; re-adding a report first deletes it."""
+        import tantivy
+
+        remove = set(remove)
+        if not add and not remove:
+            return
+        writer = self.index.writer(heap_size=128_000_000, num_threads=1)
+        try:
+            for report_id in remove | set(add):
+                writer.delete_documents("report_id", report_id)
+            for passages in add.values():
+                for p in passages:
+                    writer.add_document(
+                        tantivy.Document(
+                            passage_id=p.passage_id, report_id=p.report_id, text=p.text, section=p.section,
+                            country=p.country, source_org=p.source_org, doc_type=p.doc_type,
+                            section_code=p.section_code, year=p.year, period_start=p.period_start,
+                            period_end=p.period_end,
+                        )
+                    )
+            writer.commit()
+        finally:
+            del writer
+        self.reports = (self.reports - remove) | set(add)
+        self._write_manifest()
+        self.index.reload()
+
+    def search(self, query: str, limit: int, filters: Filters | None = None) -> list[tuple[str, float]]:
+        """(passage id, BM25 score) best first."""
+        import tantivy
+
+        parsed = self.parse(query)
+        clauses = [(tantivy.Occur.Must, parsed)]
+        clauses.extend((tantivy.Occur.Must, q) for q in self._filter_queries(filters or Filters()))
+        final = parsed if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
+        searcher = self.index.searcher()
+        hits = searcher.search(final, limit).hits
+        return [(searcher.doc(address)["passage_id"][0], float(score)) for score, address in hits]
+
+    def parse(self, query: str) -> Any:
+        text = prepare_query(query)
+        try:
+            return self.index.parse_query(text, ["text", "section"], field_boosts={"text": 1.0, "section": 0.3})
+        except ValueError as exc:
+            raise QueryError(f"cannot understand the query {query!r}: {exc}") from exc
+
+    def _filter_queries(self, f: Filters) -> list[Any]:
+        import tantivy
+
+        out = []
+        for field, values in (
+            ("country", f.countries), ("source_org", f.source_orgs), ("doc_type", f.doc_types),
+            ("report_id", f.report_ids),
+        ):
+            if values:
+                out.append(_any_of([tantivy.Query.term_query(self.schema, field, v) for v in values]))
+        if f.sections:
+            out.append(_any_of([self._section_query(code) for code in f.sections]))
+        if f.year_from is not None or f.year_to is not None:
+            out.append(tantivy.Query.range_query(self.schema, "year", tantivy.FieldType.Integer,
+                                                 f.year_from or 0, f.year_to or 9999))
+        if f.period_from is not None:
+            out.append(tantivy.Query.range_query(self.schema, "period_end", tantivy.FieldType.Integer,
+                                                 f.period_from, 9999))
+        if f.period_to is not None:
+            out.append(tantivy.Query.range_query(self.schema, "period_start", tantivy.FieldType.Integer,
+                                                 1, f.period_to))
+        return out
+
+    def _section_query(self, code: str) -> Any:
+        import tantivy
+
+        exact = tantivy.Query.term_query(self.schema, "section_code", code)
+        if "." in code:
+            return exact
+        # "2" also means every lettered subsection of Section 2.
+        subs = [tantivy.Query.term_query(self.schema, "section_code", f"{code}.{c}") for c in "abcdefgh"]
+        return _any_of([exact, *subs])
+
+    @property
+    def size(self) -> int:
+        return int(self.index.searcher().num_docs)
+
+
+def _any_of(queries: list[Any]) -> Any:
+    import tantivy
+
+    if len(queries) == 1:
+        return queries[0]
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
+
+
+def prepare_query(query: str) -> str:
+    """Lower-case terms (so prefixes match the lower-cased index), keep operators and phrases, drop stopwords."""
+    query = query.strip()
+    if not query:
+        raise QueryError("empty query: give one or more words, a \"phrase\", or terms joined by AND / OR / NOT")
+    if query.count('"') % 2:
+        raise QueryError(f"cannot understand the query {query!r}: a quotation mark is not closed")
+    if len(query) > 2000:
+        query = query[:2000]
+    tokens = _TOKEN.findall(query)
+    out: list[str] = []
+    plain = [t for t in tokens if t not in _OPERATORS and not t.startswith('"')]
+    drop_stopwords = len([t for t in plain if t.lower() not in STOPWORDS]) > 0
+    for token in tokens:
+        if token in _OPERATORS or token.startswith('"'):
+            out.append(token if token in _OPERATORS else token.lower())
+            continue
+        word = token.lower()
+        if drop_stopwords and word.strip("+-()") in STOPWORDS:
+            continue
+        out.append(_escape(word))
+    if not out:
+        raise QueryError(f"the query {query!r} has only operators or stopwords")
+    return " ".join(out)
+
+
+def _escape(word: str) -> str:
+    """Quote characters the tantivy query language gives a meaning they do not have in prose."""
+    lead = ""
+    while word[:1] in "+-(" and len(word) > 1:
+        lead, word = lead + word[0], word[1:]
+    trail = ""
+    while word[-1:] in ")" and len(word) > 1:
+        word, trail = word[:-1], word[-1] + trail
+    word = re.sub(r'([:\\^\[\]{}~!<>=\'/])', r"\\\1", word)
+    return lead + word + trail
