@@ -32,11 +32,14 @@ def bad_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, P
 
 
 def test_each_bad_file_is_skipped_with_its_reason_and_good_ones_read(bad_dir, tmp_path: Path) -> None:
-    folder, files = bad_dir
+    _folder, files = bad_dir
     store = SQLiteStore(tmp_path / "lib.db")
     good = tmp_path / "good.txt"
-    good.write_text("Norland\n\nOn 3 May 2023 police detained the editor of the newspaper Free Voice in Norburg "
-                    "for two days, according to local monitors.\n", encoding="utf-8")
+    good.write_text(
+        "Norland\n\nOn 3 May 2023 police detained the editor of the newspaper Free Voice in Norburg "
+        "for two days, according to local monitors.\n",
+        encoding="utf-8",
+    )
     first = ingest([good], store)
     assert first.counts == {"added": 1}
     before = {p.id: p.text for p in store.passages()}
@@ -73,21 +76,28 @@ def test_cli_prints_one_line_per_bad_file_and_strict_stops(bad_dir, tmp_path: Pa
     _folder, files = bad_dir
     db = tmp_path / "lib.db"
     cmd = [sys.executable, "-m", "covenant.cli", "--db", str(db), "ingest"]
-    proc = subprocess.run([*cmd, str(files["empty"]), str(files["encrypted_pdf"]), str(files["utf16_text"])],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [*cmd, str(files["empty"]), str(files["encrypted_pdf"]), str(files["utf16_text"])],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0
     assert f"{files['empty']}: empty file" in proc.stderr
     assert f"{files['encrypted_pdf']}: encrypted PDF: a password is needed to read it" in proc.stderr
     assert "1 added" in proc.stdout and "2 skipped" in proc.stdout
     assert "Traceback" not in proc.stderr
 
-    strict = subprocess.run([*cmd, "--strict", str(files["garbage"]), str(files["cp1251_text"])],
-                            capture_output=True, text=True, timeout=300)
+    strict = subprocess.run(
+        [*cmd, "--strict", str(files["garbage"]), str(files["cp1251_text"])],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert strict.returncode == 1
     assert strict.stderr.strip().splitlines()[-1].startswith(f"error: {files['garbage']}: binary data")
 
-    as_json = subprocess.run([*cmd, "--json", str(files["scanned_pdf"])], capture_output=True, text=True,
-                             timeout=300)
+    as_json = subprocess.run([*cmd, "--json", str(files["scanned_pdf"])], capture_output=True, text=True, timeout=300)
     data = json.loads(as_json.stdout)
     assert data["counts"] == {"skipped": 1}
     assert data["events"][0]["reason"] == "no text layer: scanned PDF, OCR is not supported"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import KAZAKHSTAN, REFERENCE_IDS
 from citations import check_citations, check_exact_map
+from conftest import KAZAKHSTAN, REFERENCE_IDS
 from covenant.ingest.text import decode_text
 
 

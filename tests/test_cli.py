@@ -53,24 +53,43 @@ def test_ingest_reports_show_export(tmp_path: Path) -> None:
     notes = read_jsonl(out_dir / "footnotes.jsonl")
     assert len(reports) == 5 and len(passages) > 1000 and len(sections) > 60 and len(notes) >= 170
     first = passages[0]
-    for field in ("report_file", "report_id", "id", "section_path", "text", "start", "end", "line_start",
-                  "line_end", "page_start", "page_end", "kind", "language"):
+    for field in (
+        "report_file",
+        "report_id",
+        "id",
+        "section_path",
+        "text",
+        "start",
+        "end",
+        "line_start",
+        "line_end",
+        "page_start",
+        "page_end",
+        "kind",
+        "language",
+    ):
         assert field in first
 
 
 def test_bad_reference_is_one_clear_line(tmp_path: Path) -> None:
     proc = run("show", "no-such-report", db=tmp_path / "x.db", check=False)
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines() == ["error: no report 'no-such-report' in the library (see `covenant reports`)"]
+    assert proc.stderr.strip().splitlines() == [
+        "error: no report 'no-such-report' in the library (see `covenant reports`)"
+    ]
     assert "Traceback" not in proc.stderr
 
 
 def test_metadata_flags_and_sidecar_override_detection(tmp_path: Path) -> None:
     report = tmp_path / "note.txt"
-    report.write_text("Norland\n\nOn 3 May 2023 police detained the editor of the newspaper Free Voice in Norburg "
-                      "for two days without charge, according to monitors.\n", encoding="utf-8")
-    (tmp_path / "note.txt.covenant.json").write_text(json.dumps({"source_org": "Norland Watch",
-                                                                 "publication_date": "2023-06"}))
+    report.write_text(
+        "Norland\n\nOn 3 May 2023 police detained the editor of the newspaper Free Voice in Norburg "
+        "for two days without charge, according to monitors.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "note.txt.covenant.json").write_text(
+        json.dumps({"source_org": "Norland Watch", "publication_date": "2023-06"})
+    )
     db = tmp_path / "lib.db"
     run("ingest", str(tmp_path), "--doc-type", "thematic_report", "--country", "NO", db=db)
     [r] = json.loads(run("reports", "--json", db=db).stdout)
@@ -88,8 +107,12 @@ def test_killed_batch_leaves_a_consistent_store_and_finishes_on_rerun(tmp_path: 
         (folder / f"copy{n:02d}.txt").write_text(text + f"\nCopy number {n}.\n", encoding="utf-8")
     db = tmp_path / "lib.db"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen([*COVENANT, "--db", str(db), "ingest", str(folder), "--workers", "1"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen(
+        [*COVENANT, "--db", str(db), "ingest", str(folder), "--workers", "1"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     stored = 0
     deadline = time.time() + 300
     while time.time() < deadline and proc.poll() is None:

@@ -47,7 +47,11 @@ def test_no_footnote_text_left_in_a_body_paragraph(reference_docs) -> None:
 
 def test_paragraph_split_by_a_footnote_block_is_joined(reference_docs) -> None:
     doc = reference_docs[SHADOW_004]
-    joined = [p for p in doc.passages if "cases where criminal courts referred to provisions of the Covenant, we are" in p.text]
+    joined = [
+        p
+        for p in doc.passages
+        if "cases where criminal courts referred to provisions of the Covenant, we are" in p.text
+    ]
     assert len(joined) == 1
     assert joined[0].line_end - joined[0].line_start > 4  # cites the lines on both sides of the block
 

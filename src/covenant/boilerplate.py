@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import pairwise
 
 from covenant.model import SourceLine
 
@@ -98,15 +99,20 @@ def _mark_contact_blocks(lines: list[SourceLine], content: list[int], reasons: d
         before = content[pos - 1]
         text = lines[before].text.strip()
         # The organisation's name stands on the line just above its address.
-        if before not in reasons and len(text) <= 60 and not text.endswith((".", ";", ",", ":")):
-            if pos + 1 < len(content) and is_contact(lines[content[pos + 1]].text):
-                reasons[before] = "contact block"
+        if (
+            before not in reasons
+            and len(text) <= 60
+            and not text.endswith((".", ";", ",", ":"))
+            and pos + 1 < len(content)
+            and is_contact(lines[content[pos + 1]].text)
+        ):
+            reasons[before] = "contact block"
 
 
 def _mark_contents_run(lines: list[SourceLine], content: list[int], reasons: dict[int, str]) -> None:
     """Contents entries without dot leaders that sit between contents lines are contents too."""
     marked = [p for p, i in enumerate(content) if reasons.get(i) == "table of contents"]
-    for a, b in zip(marked, marked[1:], strict=False):
+    for a, b in pairwise(marked):
         if b - a <= 3:
             for p in range(a + 1, b):
                 if len(lines[content[p]].text.strip()) < 120:

@@ -148,14 +148,26 @@ def _clean_lines(raw: RawDocument) -> CleanText:
     body_end = out.pos
     footnotes: list[CleanFootnote] = []
     for note in notes:
-        out.add("\n\n" if not footnotes else "\n", -1, lines[note.lines[0]].line_start,
-                lines[note.lines[0]].line_start, lines[note.lines[0]].page)
+        out.add(
+            "\n\n" if not footnotes else "\n",
+            -1,
+            lines[note.lines[0]].line_start,
+            lines[note.lines[0]].line_start,
+            lines[note.lines[0]].page,
+        )
         start = out.pos
         _emit_lines(out, lines, note.lines, {}, {}, vocabulary, strip_number=True)
         first, last = lines[note.lines[0]], lines[note.lines[-1]]
         footnotes.append(
-            CleanFootnote(str(note.number), start, out.pos, marker_at.get(note.number),
-                          first.line_start, last.line_end, first.page)
+            CleanFootnote(
+                str(note.number),
+                start,
+                out.pos,
+                marker_at.get(note.number),
+                first.line_start,
+                last.line_end,
+                first.page,
+            )
         )
     furniture = [
         Furniture(reason, lines[i].text.strip(), lines[i].line_start, lines[i].line_end, lines[i].page)
@@ -280,8 +292,9 @@ def _drop_last_char(out: _Builder) -> None:
     if run.clean_end - 1 <= run.clean_start:
         out.runs.pop()
     else:
-        out.runs[-1] = MapRun(run.clean_start, run.clean_end - 1, run.orig_start, run.line_start, run.line_end,
-                              run.page)
+        out.runs[-1] = MapRun(
+            run.clean_start, run.clean_end - 1, run.orig_start, run.line_start, run.line_end, run.page
+        )
 
 
 def _keep_hyphen(last: str, nxt: str, vocabulary: set[str]) -> bool:

@@ -71,8 +71,9 @@ def _store(ctx: click.Context) -> Any:
 @click.option("--period-end", help="Set the end of the period covered.")
 @click.option("--publication-date", help="Set the publication date (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.pass_context
-def ingest(ctx: click.Context, paths: tuple[str, ...], strict: bool, workers: int | None, as_json: bool,
-           **meta: str | None) -> None:
+def ingest(
+    ctx: click.Context, paths: tuple[str, ...], strict: bool, workers: int | None, as_json: bool, **meta: str | None
+) -> None:
     """Ingest report files and folders (text, HTML, PDF) into the library.
 
     Metadata is detected from each report; flags here, or a sidecar file `<report>.covenant.json`
@@ -85,13 +86,18 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], strict: bool, workers: in
     from covenant.library import ingest as run_ingest
     from covenant.library import report_files
 
-    overrides = {k: v for k, v in meta.items() if v is not None and k in METADATA_FLAGS}
+    overrides: dict[str, str | None] = {k: v for k, v in meta.items() if v is not None and k in METADATA_FLAGS}
     store = _store(ctx)
     err = Console(stderr=True)
     files, _ = report_files(paths)
     with Progress(
-        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=err, transient=True, disable=as_json,
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=as_json,
     ) as progress:
         task = progress.add_task("ingest", total=len(files))
 
@@ -100,7 +106,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], strict: bool, workers: in
             if event.status == "skipped" and not as_json:
                 progress.console.print(
                     f"[yellow]skipped[/] {escape(event.path)}: {escape(event.reason or '')}",
-                    highlight=False, soft_wrap=True,
+                    highlight=False,
+                    soft_wrap=True,
                 )
 
         summary = run_ingest(paths, store, overrides=overrides, strict=strict, workers=workers, on_event=on_event)
@@ -123,20 +130,37 @@ def reports(ctx: click.Context, as_json: bool) -> None:
     items = store.reports()
     counts = {r.id: len(store.passages(r.id)) for r in items} if items else {}
     if as_json:
-        click.echo(json.dumps([{**r.to_dict(), "passages": counts[r.id]} for r in items], ensure_ascii=False,
-                              indent=2))
+        click.echo(json.dumps([{**r.to_dict(), "passages": counts[r.id]} for r in items], ensure_ascii=False, indent=2))
         return
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"{len(items)} reports in {ctx.obj['db']}", title_justify="left")
-    for col, width in (("id", 8), ("file", 26), ("title", 44), ("source", 20), ("type", 21), ("country", 7),
-                       ("period", 9), ("published", 10), ("passages", 8)):
+    for col, width in (
+        ("id", 8),
+        ("file", 26),
+        ("title", 44),
+        ("source", 20),
+        ("type", 21),
+        ("country", 7),
+        ("period", 9),
+        ("published", 10),
+        ("passages", 8),
+    ):
         table.add_column(col, min_width=min(width, len(col)), max_width=width, no_wrap=True, overflow="ellipsis")
     for r in items:
         period = "-".join(dict.fromkeys(p[:4] for p in (r.period_start, r.period_end) if p))
-        table.add_row(r.id[:8], r.file_name, r.title or "", r.source_org or "", r.doc_type or "", r.country or "",
-                      period, r.publication_date or "", str(counts[r.id]))
+        table.add_row(
+            r.id[:8],
+            r.file_name,
+            r.title or "",
+            r.source_org or "",
+            r.doc_type or "",
+            r.country or "",
+            period,
+            r.publication_date or "",
+            str(counts[r.id]),
+        )
     Console(width=max(200, Console().width)).print(table)
     _print_skips(store)
 
@@ -165,14 +189,34 @@ def show(ctx: click.Context, report: str, passages: bool, as_json: bool) -> None
     items = store.passages(r.id)
     notes = store.footnotes(r.id)
     if as_json:
-        click.echo(json.dumps({
-            "report": r.to_dict(), "sections": [s.to_dict() for s in sections],
-            "passages": [p.to_dict() for p in items], "footnotes": [n.to_dict() for n in notes],
-        }, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "report": r.to_dict(),
+                    "sections": [s.to_dict() for s in sections],
+                    "passages": [p.to_dict() for p in items],
+                    "footnotes": [n.to_dict() for n in notes],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     click.echo(f"{r.title or r.file_name}")
-    for key in ("id", "file_name", "format", "source_org", "doc_type", "country", "period_start", "period_end",
-                "publication_date", "language", "pages", "ingested_at"):
+    for key in (
+        "id",
+        "file_name",
+        "format",
+        "source_org",
+        "doc_type",
+        "country",
+        "period_start",
+        "period_end",
+        "publication_date",
+        "language",
+        "pages",
+        "ingested_at",
+    ):
         value = getattr(r, key)
         if value is not None:
             how = r.metadata_method.get(key)
@@ -245,10 +289,22 @@ def eval_group() -> None:
 
 
 @eval_group.command(name="ingest")
-@click.option("--gold", "gold_dirs", multiple=True, required=True, type=click.Path(file_okay=False),
-              help="An annotation set folder (repeatable), e.g. ../shared/eval/dev.")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False), default="eval-ingest.json", show_default=True,
-              help="Where to write the scores as JSON.")
+@click.option(
+    "--gold",
+    "gold_dirs",
+    multiple=True,
+    required=True,
+    type=click.Path(file_okay=False),
+    help="An annotation set folder (repeatable), e.g. ../shared/eval/dev.",
+)
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(dir_okay=False),
+    default="eval-ingest.json",
+    show_default=True,
+    help="Where to write the scores as JSON.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def eval_ingest(gold_dirs: tuple[str, ...], out_file: str, as_json: bool) -> None:
     """Score detected metadata (reports.jsonl) and heading trees (sections.jsonl)."""
@@ -259,7 +315,7 @@ def eval_ingest(gold_dirs: tuple[str, ...], out_file: str, as_json: bool) -> Non
 
     sets = load_sets([Path(d) for d in gold_dirs])
     docs, missing = documents_for(sets)
-    result = {
+    result: dict[str, Any] = {
         "gold": list(gold_dirs),
         "reports": len(docs),
         "missing_files": missing,

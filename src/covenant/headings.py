@@ -17,7 +17,30 @@ ARTICLE = re.compile(
 RECOMMENDATIONS = re.compile(r"^(?:Recommendations?|Conclusions?(?: and recommendations)?)\s*:?\s*$", re.IGNORECASE)
 LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]\s+\S|[•▪●◦■\u2022*]\s*\S|[-–—]\s+\S|\([a-z0-9]{1,3}\)\s+\S)")
 _SMALL_WORDS = frozenset(
-    "a an and as at by for from in into of on or the to with within without under over via vs".split()
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "within",
+        "without",
+        "under",
+        "over",
+        "via",
+        "vs",
+    ]
 )
 _INNER_SENTENCE = re.compile(r"[a-z0-9]{2}\.\s+[A-Z]")
 _TERMINAL = (".", ";", ",", "!", "?")

@@ -160,7 +160,9 @@ def _shown_path(key: str, files: list[Path]) -> str:
     return key
 
 
-def _run(jobs: list[tuple[str, dict[str, str | None], str | None]], workers: int | None) -> Iterator[object]:
+def _run(
+    jobs: list[tuple[str, dict[str, str | None], str | None]], workers: int | None
+) -> Iterator[Document | BadInputError]:
     """Build documents, in worker processes when the batch is big enough to pay for them."""
     work = [(key, meta) for key, meta, _ in jobs]
     count = workers if workers is not None else min(2, os.cpu_count() or 1)

@@ -13,7 +13,20 @@ from covenant.model import Furniture, Section
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
-        "january february march april may june july august september october november december".split()
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
     )
 }
 _MONTH_NAMES = "|".join(m.capitalize() for m in MONTHS)
@@ -22,7 +35,9 @@ _RELEASED = re.compile(
     rf"\b(?:released|published|issued|adopted)(?:\s+on)?\s+(?:(\d{{1,2}})\s+)?({_MONTH_NAMES})\s+(?:(\d{{1,2}}),\s+)?(\d{{4}})",
     re.IGNORECASE,
 )
-_PLACE_DATE = re.compile(rf"^[A-Z][\w\-’' ]{{2,30}},\s+(?:(\d{{1,2}})\s+)?({_MONTH_NAMES})\s+(\d{{4}})\s*$", re.MULTILINE)
+_PLACE_DATE = re.compile(
+    rf"^[A-Z][\w\-’' ]{{2,30}},\s+(?:(\d{{1,2}})\s+)?({_MONTH_NAMES})\s+(\d{{4}})\s*$", re.MULTILINE
+)
 _PRINTED_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})")
 _DOS_TITLE = re.compile(r"Country Reports? on Human Rights Practices(?:\s+(?:for\s+)?[-–]?\s*(\d{4}))?", re.IGNORECASE)
 _DOS_URL = re.compile(r"hrrpt/(\d{4})|(\d{4})-country-reports-on-human-rights-practices")
@@ -44,14 +59,41 @@ _PRIOR_REVIEW = re.compile(
 _EVENTS_OF = re.compile(r"events of (\d{4})", re.IGNORECASE)
 _WORLD_REPORT = re.compile(r"World Report (\d{4})")
 _JUNK_TITLE = re.compile(r"^(?:microsoft word|untitled|document\d*|\s*$)|\.docx?$|\.pdf$", re.IGNORECASE)
-_SMALL = frozenset("a an and as at by for from in into of on or the to with".split())
+_SMALL = frozenset(
+    ["a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with"]
+)
 _COUNTRY_ALIASES = {
-    "Russia": "RU", "Iran": "IR", "Syria": "SY", "Vietnam": "VN", "Laos": "LA", "Bolivia": "BO",
-    "Venezuela": "VE", "Tanzania": "TZ", "Moldova": "MD", "South Korea": "KR", "North Korea": "KP",
-    "Burma": "MM", "Czech Republic": "CZ", "Kyrgyz Republic": "KG", "Turkey": "TR", "Ivory Coast": "CI",
-    "Macedonia": "MK", "Taiwan": "TW", "Palestine": "PS", "Cape Verde": "CV", "Swaziland": "SZ",
-    "Brunei": "BN", "Micronesia": "FM", "Democratic Republic of the Congo": "CD",
-    "Republic of the Congo": "CG", "The Gambia": "GM", "Kosovo": "XK", "Vatican": "VA",
+    "Russia": "RU",
+    "Iran": "IR",
+    "Syria": "SY",
+    "Vietnam": "VN",
+    "Laos": "LA",
+    "Bolivia": "BO",
+    "Venezuela": "VE",
+    "Tanzania": "TZ",
+    "Moldova": "MD",
+    "South Korea": "KR",
+    "North Korea": "KP",
+    "Burma": "MM",
+    "Czech Republic": "CZ",
+    "Kyrgyz Republic": "KG",
+    "Turkey": "TR",
+    "Ivory Coast": "CI",
+    "Macedonia": "MK",
+    "Taiwan": "TW",
+    "Palestine": "PS",
+    "Cape Verde": "CV",
+    "Swaziland": "SZ",
+    "Brunei": "BN",
+    "Micronesia": "FM",
+    "Democratic Republic of the Congo": "CD",
+    "Republic of the Congo": "CG",
+    "The Gambia": "GM",
+    "Kosovo": "XK",
+    "Vatican": "VA",
+    "Democratic People's Republic of Korea": "KP",
+    "Republic of Korea": "KR",
+    "Cote d'Ivoire": "CI",
 }
 
 
@@ -66,9 +108,7 @@ class Detected:
             self.method[name] = method
 
 
-def detect_metadata(
-    text: str, sections: list[Section], furniture: list[Furniture], hints: dict[str, str]
-) -> Detected:
+def detect_metadata(text: str, sections: list[Section], furniture: list[Furniture], hints: dict[str, str]) -> Detected:
     found = Detected()
     head = text[:4000]
     chrome = "\n".join(f.text for f in furniture)
@@ -121,9 +161,7 @@ def detect_metadata(
     return found
 
 
-def _source_org(
-    text: str, head: str, chrome: str, dos_sections: int, hints: dict[str, str]
-) -> tuple[str, str] | None:
+def _source_org(text: str, head: str, chrome: str, dos_sections: int, hints: dict[str, str]) -> tuple[str, str] | None:
     m = _NGO_TITLE.search(head)
     if m and "NGO" in m.group(1).upper():
         return _sentence_case(m.group(1)), "rules:title-block"
@@ -144,9 +182,7 @@ def _source_org(
     return None
 
 
-def _doc_type(
-    text: str, sections: list[Section], source: str | None, dos_sections: int, hints: dict[str, str]
-) -> str:
+def _doc_type(text: str, sections: list[Section], source: str | None, dos_sections: int, hints: dict[str, str]) -> str:
     if hints.get("doc_type"):
         return hints["doc_type"]
     titles = " | ".join(s.title for s in sections)
@@ -174,14 +210,23 @@ def _country_patterns() -> tuple[re.Pattern[str], dict[str, str]]:
             if value and len(value) >= 4:
                 names[value] = c.alpha_2
     names.update(_COUNTRY_ALIASES)
+    names.update({_fold(n): code for n, code in list(names.items())})
     alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     return re.compile(rf"\b(?:{alternation})\b"), names
+
+
+def _fold(text: str) -> str:
+    """Côte d’Ivoire -> Cote d'Ivoire: page spellings differ from the ISO list in accents and apostrophes."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _country(text: str, hints: dict[str, str]) -> str | None:
     pattern, names = _country_patterns()
     if hints.get("country_name"):
-        m = pattern.search(hints["country_name"])
+        m = pattern.search(_fold(hints["country_name"]))
         if m:
             return names[m.group()]
     counts = Counter(names[m.group()] for m in pattern.finditer(text))

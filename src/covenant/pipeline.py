@@ -15,7 +15,16 @@ from covenant.model import DOC_TYPES, Document, Footnote, Report
 from covenant.segment import cite_span, segment
 from covenant.structure import build_outline
 
-OVERRIDABLE = ("title", "source_org", "doc_type", "country", "period_start", "period_end", "publication_date", "language")
+OVERRIDABLE = (
+    "title",
+    "source_org",
+    "doc_type",
+    "country",
+    "period_start",
+    "period_end",
+    "publication_date",
+    "language",
+)
 
 
 def report_id_for(data: bytes) -> tuple[str, str]:
@@ -48,8 +57,10 @@ def build_document(path: Path, overrides: dict[str, str | None] | None = None) -
         pages=raw.pages,
         language=language,
         ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        **{k: v for k, v in detected.values.items() if k in OVERRIDABLE},
     )
+    for key, value in detected.values.items():
+        if key in OVERRIDABLE:
+            setattr(report, key, value)
     report.metadata_method = dict(detected.method)
     if language:
         report.metadata_method["language"] = "html:lang" if _declared_language(raw.hints) else "py3langid"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import pairwise
 
 from covenant.clean import CleanText
 from covenant.model import Citation, MapRun, Passage
@@ -66,7 +67,7 @@ def split_block(text: str, start: int, end: int, limit: int = MAX_PASSAGE_CHARS)
     cuts.append(end)
     spans: list[tuple[int, int]] = []
     span_start = start
-    for a, b in zip(cuts, cuts[1:], strict=False):
+    for a, b in pairwise(cuts):
         if b - span_start > limit and a > span_start:
             spans.append((span_start, _rstrip(text, span_start, a)))
             span_start = a
@@ -80,9 +81,7 @@ def _rstrip(text: str, start: int, end: int) -> int:
     return end
 
 
-def cite_span(
-    runs: list[MapRun], starts: list[int], report_id: str, file_name: str, start: int, end: int
-) -> Citation:
+def cite_span(runs: list[MapRun], starts: list[int], report_id: str, file_name: str, start: int, end: int) -> Citation:
     """The original lines (and pages) that the clean span [start, end) comes from."""
     k = max(0, bisect.bisect_right(starts, start) - 1)
     line_start = line_end = None

@@ -104,9 +104,8 @@ def _heading_guesses(blocks: list[Block], texts: list[str]) -> list[HeadingGuess
     for k in range(len(blocks) - 1, -1, -1):
         guess = guesses[k]
         nxt_long = k + 1 < len(blocks) and len(texts[k + 1]) >= 60 and guesses[k + 1] is None
-        if guess is not None and guess.kind in _CONTEXTUAL_KINDS:
-            if not (nxt_long or accepted_next):
-                guesses[k] = None
+        if guess is not None and guess.kind in _CONTEXTUAL_KINDS and not (nxt_long or accepted_next):
+            guesses[k] = None
         accepted_next = guesses[k] is not None and guesses[k].kind in _CONTEXTUAL_KINDS  # type: ignore[union-attr]
     return guesses
 

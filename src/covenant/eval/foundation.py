@@ -68,8 +68,10 @@ def score_metadata(sets: list[GoldSet], docs: dict[str, Document]) -> dict[str, 
     total = sum(v[1] for v in per_field.values())
     return {
         "accuracy": round(total_ok / total, 4) if total else None,
-        "fields": {f: {"correct": v[0], "total": v[1], "accuracy": round(v[0] / v[1], 4) if v[1] else None}
-                   for f, v in per_field.items()},
+        "fields": {
+            f: {"correct": v[0], "total": v[1], "accuracy": round(v[0] / v[1], 4) if v[1] else None}
+            for f, v in per_field.items()
+        },
         "mistakes": mistakes,
     }
 
@@ -104,6 +106,9 @@ def score_sections(sets: list[GoldSet], docs: dict[str, Document]) -> dict[str, 
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
-        "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
-        "code_accuracy": round(code_ok / matched, 4) if matched else None, "reports": per_report,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "code_accuracy": round(code_ok / matched, 4) if matched else None,
+        "reports": per_report,
     }

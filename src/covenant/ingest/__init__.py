@@ -10,7 +10,7 @@ from covenant.ingest.sniff import sniff_format
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
-__all__ = ["RawDocument", "read_report", "MAX_FILE_BYTES"]
+__all__ = ["MAX_FILE_BYTES", "RawDocument", "read_report"]
 
 
 def read_report(path: Path) -> RawDocument:
@@ -23,9 +23,7 @@ def read_report(path: Path) -> RawDocument:
     if size == 0:
         raise BadInputError(name, "empty file")
     if size > MAX_FILE_BYTES:
-        raise BadInputError(
-            name, f"too large ({size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB)"
-        )
+        raise BadInputError(name, f"too large ({size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB)")
     data = path.read_bytes()
     fmt = sniff_format(data)
     if fmt == "pdf":

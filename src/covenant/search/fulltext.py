@@ -14,8 +14,40 @@ from covenant.errors import QueryError
 
 # Function words dropped from OR queries: they match most passages and only slow ranking down.
 STOPWORDS = frozenset(
-    "a an and are as at be but by for from has have in into is it its of on or that the their there these this "
-    "to was were which with".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "their",
+        "there",
+        "these",
+        "this",
+        "to",
+        "was",
+        "were",
+        "which",
+        "with",
+    ]
 )
 _OPERATORS = {"AND", "OR", "NOT"}
 _TOKEN = re.compile(r'"[^"]*"|\S+')
@@ -115,9 +147,16 @@ class FullTextIndex:
                 for p in passages:
                     writer.add_document(
                         tantivy.Document(
-                            passage_id=p.passage_id, report_id=p.report_id, text=p.text, section=p.section,
-                            country=p.country, source_org=p.source_org, doc_type=p.doc_type,
-                            section_code=p.section_code, year=p.year, period_start=p.period_start,
+                            passage_id=p.passage_id,
+                            report_id=p.report_id,
+                            text=p.text,
+                            section=p.section,
+                            country=p.country,
+                            source_org=p.source_org,
+                            doc_type=p.doc_type,
+                            section_code=p.section_code,
+                            year=p.year,
+                            period_start=p.period_start,
                             period_end=p.period_end,
                         )
                     )
@@ -152,7 +191,9 @@ class FullTextIndex:
 
         out = []
         for field, values in (
-            ("country", f.countries), ("source_org", f.source_orgs), ("doc_type", f.doc_types),
+            ("country", f.countries),
+            ("source_org", f.source_orgs),
+            ("doc_type", f.doc_types),
             ("report_id", f.report_ids),
         ):
             if values:
@@ -160,14 +201,19 @@ class FullTextIndex:
         if f.sections:
             out.append(_any_of([self._section_query(code) for code in f.sections]))
         if f.year_from is not None or f.year_to is not None:
-            out.append(tantivy.Query.range_query(self.schema, "year", tantivy.FieldType.Integer,
-                                                 f.year_from or 0, f.year_to or 9999))
+            out.append(
+                tantivy.Query.range_query(
+                    self.schema, "year", tantivy.FieldType.Integer, f.year_from or 0, f.year_to or 9999
+                )
+            )
         if f.period_from is not None:
-            out.append(tantivy.Query.range_query(self.schema, "period_end", tantivy.FieldType.Integer,
-                                                 f.period_from, 9999))
+            out.append(
+                tantivy.Query.range_query(self.schema, "period_end", tantivy.FieldType.Integer, f.period_from, 9999)
+            )
         if f.period_to is not None:
-            out.append(tantivy.Query.range_query(self.schema, "period_start", tantivy.FieldType.Integer,
-                                                 1, f.period_to))
+            out.append(
+                tantivy.Query.range_query(self.schema, "period_start", tantivy.FieldType.Integer, 1, f.period_to)
+            )
         return out
 
     def _section_query(self, code: str) -> Any:
@@ -197,7 +243,7 @@ def prepare_query(query: str) -> str:
     """Lower-case terms (so prefixes match the lower-cased index), keep operators and phrases, drop stopwords."""
     query = query.strip()
     if not query:
-        raise QueryError("empty query: give one or more words, a \"phrase\", or terms joined by AND / OR / NOT")
+        raise QueryError('empty query: give one or more words, a "phrase", or terms joined by AND / OR / NOT')
     if query.count('"') % 2:
         raise QueryError(f"cannot understand the query {query!r}: a quotation mark is not closed")
     if len(query) > 2000:
@@ -227,5 +273,5 @@ def _escape(word: str) -> str:
     trail = ""
     while word[-1:] in ")" and len(word) > 1:
         word, trail = word[:-1], word[-1] + trail
-    word = re.sub(r'([:\\^\[\]{}~!<>=\'/])', r"\\\1", word)
+    word = re.sub(r"([:\\^\[\]{}~!<>=\'/])", r"\\\1", word)
     return lead + word + trail

@@ -16,4 +16,4 @@ def open_store(location: str | Path | None = None) -> Store:
     return SQLiteStore(Path(location or DEFAULT_DB))
 
 
-__all__ = ["Store", "open_store", "DEFAULT_DB"]
+__all__ = ["DEFAULT_DB", "Store", "open_store"]

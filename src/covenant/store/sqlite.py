@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from dataclasses import fields
-from operator import attrgetter
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -110,9 +110,7 @@ class SQLiteStore:
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
-            raise StoreError(
-                f"{self.path}: made by a newer Covenant (schema {version}); upgrade Covenant to open it"
-            )
+            raise StoreError(f"{self.path}: made by a newer Covenant (schema {version}); upgrade Covenant to open it")
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             self.db.execute("BEGIN")
             try:
@@ -255,9 +253,7 @@ class SQLiteStore:
         return [self._passage(row) for row in self.db.execute(sql, args)]
 
     def passage(self, passage_id: str) -> Passage:
-        row = self.db.execute(
-            f"SELECT {_cols(_PASSAGE_COLS)} FROM passages WHERE id = ?", (passage_id,)
-        ).fetchone()
+        row = self.db.execute(f"SELECT {_cols(_PASSAGE_COLS)} FROM passages WHERE id = ?", (passage_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no passage {passage_id!r} in the library")
         return self._passage(row)
