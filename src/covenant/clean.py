@@ -280,6 +280,8 @@ def _emit_word(
             out.add(piece, ln.start + col + pos if ln.start >= 0 else -1, ln.line_start, ln.line_end, ln.page)
             marker_at[note.number] = out.pos
             pos = rel + c_len
+            if piece[-1:].isalpha() and word[pos : pos + 1].isalpha():
+                out.add(" ", -1, ln.line_start, ln.line_end, ln.page)  # the space the marker swallowed
     piece = word[pos:]
     out.add(piece, ln.start + col + pos if ln.start >= 0 else -1, ln.line_start, ln.line_end, ln.page)
 

@@ -283,6 +283,89 @@ def remove(ctx: click.Context, report: str) -> None:
     click.echo(f"removed {r.id} ({r.file_name})")
 
 
+@main.command()
+@click.argument("query")
+@click.option(
+    "--mode",
+    type=click.Choice(["hybrid", "bm25", "semantic"]),
+    default="hybrid",
+    show_default=True,
+    help="Ranking: BM25 full text, semantic vectors, or both fused.",
+)
+@click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="country=KZ, source=Human Rights Watch, type=letter, section=2.a, year=2003..2005, "
+    "period=2004, report=ID (repeatable).",
+)
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--group", is_flag=True, help="Group the hits by report.")
+@click.option("--json", "as_json", is_flag=True, help="Print results, citations and facets as JSON.")
+@click.pass_context
+def search(
+    ctx: click.Context, query: str, mode: str, filters: tuple[str, ...], limit: int, group: bool, as_json: bool
+) -> None:
+    """Search the library; every hit comes with a citation.
+
+    Query syntax (BM25): words, "exact phrases", AND / OR / NOT, prefix*.
+    """
+    from pathlib import Path
+
+    from rich.console import Console
+
+    from covenant.search.engine import SearchEngine
+    from covenant.search.filters import parse_filters
+
+    parsed = parse_filters(filters)
+    engine = SearchEngine(_store(ctx), Path(ctx.obj["db"]))
+    err = Console(stderr=True)
+    with err.status("bringing the search index up to date...", spinner="dots") if not as_json else _null():
+        engine.refresh(semantic=mode != "bm25", on_progress=_progress_printer(err, as_json))
+    results = engine.search(query, mode=mode, filters=parsed, limit=limit, refresh=False)
+    if as_json:
+        data = results.to_dict()
+        if group:
+            data["groups"] = {rid: [h.passage_id for h in hits] for rid, hits in results.groups().items()}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if not results.hits:
+        click.echo(f"no passages match {query!r}")
+        return
+    grouped = results.groups() if group else {"": results.hits}
+    for report_id, hits in grouped.items():
+        if report_id:
+            first = hits[0].citation
+            click.echo(click.style(f"\n== {first.title or first.file_name} ({len(hits)} hits)", bold=True))
+        for hit in hits:
+            click.echo(click.style(f"\n{hit.rank}. {hit.citation.formatted()}", fg="cyan"))
+            text = hit.highlighted.replace("[[", "\x1b[1;33m").replace("]]", "\x1b[0m")
+            click.echo(f"   {text}", color=None)
+    facet_line = "; ".join(
+        f"{name}: " + ", ".join(f"{k} {v}" for k, v in list(counts.items())[:5])
+        for name, counts in results.facets.items()
+        if counts
+    )
+    click.echo(f"\n[{results.candidates} candidates] {facet_line}")
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _progress_printer(console: Any, quiet: bool) -> Any:
+    def report(stage: str, done: int, total: int) -> None:
+        if not quiet and (done == total or done % 2048 < 256):
+            console.print(f"{stage}: {done}/{total} passages", highlight=False)
+
+    return report
+
+
 @main.group(name="eval")
 def eval_group() -> None:
     """Score Covenant against annotation sets (FORMAT.md layout)."""
@@ -336,6 +419,54 @@ def eval_ingest(gold_dirs: tuple[str, ...], out_file: str, as_json: bool) -> Non
     click.echo(f"sections P {sec['precision']} R {sec['recall']} F1 {sec['f1']} code accuracy {sec['code_accuracy']}")
     if missing:
         click.echo(f"files not found: {', '.join(missing)}")
+    click.echo(f"written to {out_file}")
+
+
+@eval_group.command(name="search")
+@click.option(
+    "--gold",
+    "gold_dirs",
+    multiple=True,
+    required=True,
+    type=click.Path(file_okay=False),
+    help="An annotation set folder with queries.jsonl (repeatable).",
+)
+@click.option(
+    "--mode",
+    "modes",
+    multiple=True,
+    type=click.Choice(["bm25", "semantic", "hybrid"]),
+    help="Modes to score (default: all three).",
+)
+@click.option("--out", "out_file", type=click.Path(dir_okay=False), default="eval-search.json", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def eval_search(
+    ctx: click.Context, gold_dirs: tuple[str, ...], modes: tuple[str, ...], out_file: str, as_json: bool
+) -> None:
+    """Score search: nDCG@10, recall@20 and MRR per mode, on the library (missing reports are ingested)."""
+    from pathlib import Path
+
+    from covenant.eval.gold import load_sets
+    from covenant.eval.search import library_for, load_queries, score_search
+    from covenant.search.engine import MODES, SearchEngine
+
+    sets = load_sets([Path(d) for d in gold_dirs])
+    db_path = Path(ctx.obj["db"])
+    store, mapping = library_for(sets, db_path)
+    engine = SearchEngine(store, db_path)
+    chosen = modes or MODES
+    engine.refresh(semantic=any(m != "bm25" for m in chosen))
+    result = score_search(engine, load_queries(sets), mapping, chosen)
+    result["gold"] = list(gold_dirs)
+    Path(out_file).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{result['queries']} queries; {len(result['unlocated_quotes'])} gold quotes not found in any passage")
+    click.echo(f"{'mode':<9} {'nDCG@10':>8} {'recall@20':>10} {'MRR':>7}")
+    for mode, s in result["modes"].items():
+        click.echo(f"{mode:<9} {s['ndcg@10']:>8.3f} {s['recall@20']:>10.3f} {s['mrr']:>7.3f}")
     click.echo(f"written to {out_file}")
 
 

@@ -91,6 +91,8 @@ def _find_marker(
     digits = str(number)
     glued = re.compile(r"(?<=[^\s\d(\[])" + digits + r"(?![\d\w%])")
     split = re.compile(r"(?<![\d\w])(\d+?)" + digits + r"(?![\d\w])")
+    # "Office116and": a marker between two words whose space the extraction lost.
+    between = re.compile(r"(?<=[^\W\d_]{3})" + digits + r"(?=[^\W\d_]{2})")
     fallback: Marker | None = None
     for li in range(start[0], end_line):
         if li in skip:
@@ -108,6 +110,10 @@ def _find_marker(
             if before[-1:] in "/-–":
                 continue
             return Marker(li, m.start(), len(digits))
+        if fallback is None:
+            inside = between.search(text, col0)
+            if inside:
+                fallback = Marker(li, inside.start(), len(digits))
         if fallback is None:
             for m in split.finditer(text, col0):
                 prefix = m.group(1)

@@ -179,6 +179,16 @@ class FullTextIndex:
         hits = searcher.search(final, limit).hits
         return [(searcher.doc(address)["passage_id"][0], float(score)) for score, address in hits]
 
+    def matching_ids(self, filters: Filters) -> set[str]:
+        """Every passage id that passes the filters (for filtering other rankers)."""
+        import tantivy
+
+        clauses = [(tantivy.Occur.Must, q) for q in self._filter_queries(filters)]
+        query = tantivy.Query.boolean_query(clauses) if clauses else tantivy.Query.all_query()
+        searcher = self.index.searcher()
+        total = max(1, int(searcher.num_docs))
+        return {searcher.doc(address)["passage_id"][0] for _score, address in searcher.search(query, total).hits}
+
     def parse(self, query: str) -> Any:
         text = prepare_query(query)
         try:

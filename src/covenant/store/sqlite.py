@@ -62,6 +62,12 @@ MIGRATIONS: list[str] = [
         reason TEXT, report_id TEXT, passages INTEGER
     );
     """,
+    """
+    CREATE TABLE embeddings (
+        text_hash TEXT NOT NULL, model TEXT NOT NULL, vector BLOB NOT NULL,
+        PRIMARY KEY (text_hash, model)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 _REPORT_COLS = [f.name for f in fields(Report)]
@@ -280,6 +286,41 @@ class SQLiteStore:
         if row is None:
             raise NotFoundError(f"no report {report_id!r} in the library")
         return [MapRun(*run) for run in json.loads(row[0])]
+
+    def passages_by_ids(self, ids: list[str]) -> dict[str, Passage]:
+        out: dict[str, Passage] = {}
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk : chunk + 500]
+            rows = self.db.execute(
+                f"SELECT {_cols(_PASSAGE_COLS)} FROM passages WHERE id IN ({_marks(part)})", part
+            ).fetchall()
+            for row in rows:
+                p = self._passage(row)
+                out[p.id] = p
+        return out
+
+    def embeddings(self, model: str, text_hashes: list[str]) -> dict[str, bytes]:
+        out: dict[str, bytes] = {}
+        for chunk in range(0, len(text_hashes), 500):
+            part = text_hashes[chunk : chunk + 500]
+            rows = self.db.execute(
+                f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({_marks(part)})",
+                [model, *part],
+            ).fetchall()
+            out.update({h: bytes(v) for h, v in rows})
+        return out
+
+    def save_embeddings(self, model: str, vectors: dict[str, bytes]) -> None:
+        self.db.execute("BEGIN")
+        try:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO embeddings (text_hash, model, vector) VALUES (?, ?, ?)",
+                [(h, model, v) for h, v in vectors.items()],
+            )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def stats(self) -> dict[str, int]:
         out = {}
