@@ -51,6 +51,7 @@ STOPWORDS = frozenset(
 )
 _OPERATORS = {"AND", "OR", "NOT"}
 _TOKEN = re.compile(r'"[^"]*"|\S+')
+_PREFIX = re.compile(r"\+?[^\W\d_][\w-]{1,}\*")
 MANIFEST = "covenant-index.json"
 SCHEMA_VERSION = 1
 
@@ -142,7 +143,7 @@ class FullTextIndex:
         writer = self.index.writer(heap_size=128_000_000, num_threads=1)
         try:
             for report_id in remove | set(add):
-                writer.delete_documents("report_id", report_id)
+                writer.delete_documents_by_term("report_id", report_id)
             for passages in add.values():
                 for p in passages:
                     writer.add_document(
@@ -190,11 +191,35 @@ class FullTextIndex:
         return {searcher.doc(address)["passage_id"][0] for _score, address in searcher.search(query, total).hits}
 
     def parse(self, query: str) -> Any:
+        import tantivy
+
         text = prepare_query(query)
+        # tantivy's parser drops the star of `term*`; a prefix becomes a regex query on the indexed terms.
+        prefixes = [t for t in text.split() if _PREFIX.fullmatch(t)]
+        rest = " ".join(t for t in text.split() if not _PREFIX.fullmatch(t)).strip()
+        if rest in ("", "AND", "OR", "NOT"):
+            rest = ""
+        clauses = []
         try:
-            return self.index.parse_query(text, ["text", "section"], field_boosts={"text": 1.0, "section": 0.3})
+            if rest:
+                parsed = self.index.parse_query(rest, ["text", "section"], field_boosts={"text": 1.0, "section": 0.3})
+                if not prefixes:
+                    return parsed
+                clauses.append((tantivy.Occur.Should, parsed))
         except ValueError as exc:
             raise QueryError(f"cannot understand the query {query!r}: {exc}") from exc
+        occur = tantivy.Occur.Must if " AND " in f" {text} " or "+" in text else tantivy.Occur.Should
+        for token in prefixes:
+            stem = token.lstrip("+").rstrip("*")
+            clauses.append(
+                (
+                    occur,
+                    _any_of(
+                        [tantivy.Query.regex_query(self.schema, f, re.escape(stem) + ".*") for f in ("text", "section")]
+                    ),
+                )
+            )
+        return tantivy.Query.boolean_query(clauses)
 
     def _filter_queries(self, f: Filters) -> list[Any]:
         import tantivy
@@ -270,7 +295,7 @@ def prepare_query(query: str) -> str:
         if drop_stopwords and word.strip("+-()") in STOPWORDS:
             continue
         out.append(_escape(word))
-    if not out:
+    if all(t in _OPERATORS for t in out):
         raise QueryError(f"the query {query!r} has only operators or stopwords")
     return " ".join(out)
 

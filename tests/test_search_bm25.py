@@ -1,0 +1,126 @@
+"""Full-text search on the real reference reports: phrases, operators, filters, stale hits, citations."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import KAZAKHSTAN, needs_corpus
+from covenant.errors import QueryError
+from covenant.library import ingest
+from covenant.search.engine import SearchEngine
+from covenant.search.filters import parse_filters
+from covenant.store.sqlite import SQLiteStore
+
+pytestmark = needs_corpus
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
+    db = tmp_path_factory.mktemp("search") / "lib.db"
+    store = SQLiteStore(db)
+    ingest([KAZAKHSTAN], store, workers=1)
+    engine = SearchEngine(store, db)
+    engine.refresh(semantic=False)
+    return engine
+
+
+def test_exact_phrase_from_the_shadow_report(engine: SearchEngine) -> None:
+    results = engine.search('"Vienna Convention on the Law of Treaties"', mode="bm25", limit=5)
+    assert results.hits
+    for hit in results.hits:
+        assert "vienna convention on the law of treaties" in " ".join(hit.text.lower().split())
+        assert hit.citation.file_name == "004_c44e466740d2cce1.txt"
+    assert "[[Vienna]]" in results.hits[0].highlighted
+
+
+def test_boolean_and_prefix(engine: SearchEngine) -> None:
+    # A passage is searched with its section's heading path, so a term may match there.
+    def where(h) -> str:
+        return (h.text + " " + " ".join(h.citation.section_path)).lower()
+
+    both = engine.search("torture AND police", mode="bm25", limit=20).hits
+    assert both and all("tortur" in where(h) and "police" in where(h) for h in both)
+    negated = engine.search("torture NOT police", mode="bm25", limit=20).hits
+    assert negated and all("police" not in where(h) for h in negated)
+    prefix = engine.search("Respub*", mode="bm25", limit=20).hits
+    assert prefix and all("respub" in h.text.lower() for h in prefix)
+
+
+def test_filters_exclude_what_they_must(engine: SearchEngine) -> None:
+    only_hrw = engine.search("newspaper", mode="bm25", limit=50, filters=parse_filters(["source=Human Rights Watch"]))
+    assert only_hrw.hits and {h.citation.source_org for h in only_hrw.hits} == {"Human Rights Watch"}
+    assert set(only_hrw.facets["source_org"]) == {"Human Rights Watch"}
+    years = engine.search("newspaper", mode="bm25", limit=50, filters=parse_filters(["year=2004..2005"]))
+
+    # The year is the publication year, or the period's last year when the publication date is unknown.
+    def year(h) -> str:
+        report = engine.store.find_report(h.citation.report_id)
+        return (report.publication_date or report.period_end)[:4]
+
+    assert years.hits and {year(h) for h in years.hits} <= {"2004", "2005"}
+    section = engine.search("newspaper", mode="bm25", limit=50, filters=parse_filters(["section=2.a"]))
+    assert section.hits and all(h.citation.section_code == "2.a" for h in section.hits)
+    letters = engine.search("newspaper", mode="bm25", limit=50, filters=parse_filters(["type=letter"]))
+    assert {h.citation.file_name for h in letters.hits} == {"002_e77f42745581b012.txt"}
+
+
+def test_facets_count_the_candidates(engine: SearchEngine) -> None:
+    results = engine.search("election", mode="bm25", limit=5)
+    assert sum(results.facets["source_org"].values()) == results.candidates
+    assert results.facets["country"] == {"KZ": results.candidates}
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("", "empty query"), ('"unclosed phrase', "not closed"), ("AND OR", "only operators")],
+)
+def test_malformed_queries_get_a_clear_message(engine: SearchEngine, query: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        engine.search(query, mode="bm25")
+
+
+@pytest.mark.parametrize("bad", ["year=20x4", "colour=red", "type=novel", "section=Z", "nokey"])
+def test_malformed_filters_get_a_clear_message(bad: str) -> None:
+    with pytest.raises(QueryError):
+        parse_filters([bad])
+
+
+def test_cyrillic_and_very_long_queries(engine: SearchEngine) -> None:
+    assert engine.search("задержание журналистов в Алматы", mode="bm25").hits == []
+    long_query = " ".join(["detention torture police court newspaper election"] * 300)
+    assert engine.search(long_query, mode="bm25", limit=5).hits
+    odd = engine.search("law: (article) [19] {x} ~y ^z !w 'q' /s", mode="bm25")
+    assert odd.mode == "bm25"
+
+
+def test_every_hit_citation_holds_the_invariant(engine: SearchEngine) -> None:
+    for query in ("Zhakiyanov", "registration of religious groups", "trafficking"):
+        for hit in engine.search(query, mode="bm25", limit=10).hits:
+            c = hit.citation
+            assert engine.store.clean_text(c.report_id)[c.start : c.end] == hit.text == c.quote
+            lines = (KAZAKHSTAN / c.file_name).read_text(encoding="utf-8").split("\n")
+            source = "".join("".join(lines[c.line_start - 1 : c.line_end]).split())
+            assert "".join(hit.text.split())[:40].replace("-", "") in source.replace("-", "")
+
+
+def test_reingesting_a_changed_report_leaves_no_stale_hits(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    store = SQLiteStore(db)
+    report = tmp_path / "letter.txt"
+    shutil.copy(KAZAKHSTAN / "002_e77f42745581b012.txt", report)
+    ingest([report], store)
+    engine = SearchEngine(store, db)
+    old = engine.search("Respublika", mode="bm25").hits
+    assert old
+    old_ids = {h.passage_id for h in old}
+    text = report.read_text(encoding="utf-8").replace("Respublika", "Novaya Gazeta")
+    report.write_text(text, encoding="utf-8")
+    assert ingest([report], store).counts == {"replaced": 1}
+    assert engine.search("Respublika", mode="bm25").hits == []
+    fresh = engine.search('"Novaya Gazeta"', mode="bm25").hits
+    assert fresh and not old_ids & {h.passage_id for h in fresh}
+    store.remove_report(store.reports()[0].id)
+    assert engine.search("Gazeta", mode="bm25").hits == []
