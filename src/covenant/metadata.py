@@ -59,6 +59,17 @@ _PRIOR_REVIEW = re.compile(
 _EVENTS_OF = re.compile(r"events of (\d{4})", re.IGNORECASE)
 _WORLD_REPORT = re.compile(r"World Report (\d{4})")
 _JUNK_TITLE = re.compile(r"^(?:microsoft word|untitled|document\d*|\s*$)|\.docx?$|\.pdf$", re.IGNORECASE)
+KNOWN_ORGS = (
+    "Amnesty International",
+    "Human Rights Watch",
+    "Reporters Without Borders",
+    "Freedom House",
+    "International Crisis Group",
+    "Committee to Protect Journalists",
+    "Front Line Defenders",
+    "Norwegian Helsinki Committee",
+    "International Partnership for Human Rights",
+)
 _SMALL = frozenset(
     ["a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with"]
 )
@@ -168,7 +179,10 @@ def _source_org(text: str, head: str, chrome: str, dos_sections: int, hints: dic
     if _DOS_TITLE.search(text[:20000] + chrome) or "state.gov" in chrome or dos_sections >= 3:
         return "U.S. Department of State", "rules:dos-structure"
     tail = text[-3000:]
-    for name in ("Amnesty International", "Human Rights Watch", "Reporters Without Borders"):
+    page = " ".join(hints.get(k, "") for k in ("title", "site_name", "author")).lower()
+    for name in KNOWN_ORGS:
+        if name.lower() in page:
+            return name, "file:metadata"
         if name in head or name in tail or name in chrome:
             return name, "rules:named-in-head-or-signature"
     if "Working Group on the Universal Periodic Review" in text[:20000]:
