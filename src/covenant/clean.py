@@ -52,6 +52,7 @@ class CleanText:
     footnotes: list[CleanFootnote]
     furniture: list[Furniture]
     body_end: int
+    headings_marked: bool = False  # the reader marked headings (HTML): text blocks are never headings
 
 
 @dataclass(slots=True)
@@ -96,7 +97,7 @@ def _clean_blocks(raw: RawDocument) -> CleanText:
     blocks: list[Block] = []
     furniture: list[Furniture] = []
     for ln in raw.lines:
-        if is_chrome(ln.text):
+        if len(ln.text) < 120 and is_chrome(ln.text):  # chrome lines are short; prose need not be matched
             furniture.append(Furniture("site chrome", ln.text, ln.line_start, ln.line_end, ln.page))
             continue
         if blocks:
@@ -107,7 +108,7 @@ def _clean_blocks(raw: RawDocument) -> CleanText:
         kind = "heading" if tag.startswith("heading") else "list_item" if tag == "li" else "text"
         blocks.append(Block(kind, start, out.pos, ln.line_start, ln.line_end, ln.page, ln.page, tag))
     text = out.text()
-    return CleanText(text, out.runs, blocks, [], furniture, len(text))
+    return CleanText(text, out.runs, blocks, [], furniture, len(text), headings_marked=True)
 
 
 def _clean_lines(raw: RawDocument) -> CleanText:

@@ -105,8 +105,10 @@ def ingest(
     jobs: list[tuple[str, dict[str, str | None], str | None]] = []
     queued: dict[str, str] = {}  # report id -> path of the first file in this batch with that content
     duplicates: list[tuple[str, str, Path]] = []
+    keys: dict[str, Path] = {}
     for file in files:
         key = str(file.resolve()) if file.exists() else str(file)
+        keys[key] = file
         try:
             data = file.read_bytes()
         except OSError as exc:
@@ -131,8 +133,9 @@ def ingest(
         meta.update(overrides or {})
         jobs.append((key, meta, previous))
 
+    shown_as = {key: str(file) for key, file in keys.items()}
     for (key, _meta, previous), result in zip(jobs, _run(jobs, workers), strict=True):
-        shown = _shown_path(key, files)
+        shown = shown_as.get(key, key)
         if isinstance(result, BadInputError):
             record(IngestEvent(shown, "skipped", result.reason))
             continue
@@ -151,13 +154,6 @@ def ingest(
         else:
             record(IngestEvent(str(file), "skipped", f"same content as {queued[report_id]}, which was skipped"))
     return summary
-
-
-def _shown_path(key: str, files: list[Path]) -> str:
-    for file in files:
-        if file.exists() and str(file.resolve()) == key:
-            return str(file)
-    return key
 
 
 def _run(

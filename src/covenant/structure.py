@@ -23,7 +23,9 @@ class Outline:
 def build_outline(clean: CleanText, report_id: str) -> Outline:
     blocks = clean.blocks
     texts = [clean.text[b.start : b.end] for b in blocks]
-    guesses = _heading_guesses(blocks, texts)
+    guesses: list[HeadingGuess | None] = (
+        [None] * len(blocks) if clean.headings_marked else _heading_guesses(blocks, texts)
+    )
     has_top = any(g is not None and g.kind in _TOP_KINDS for g in guesses)
     sections: list[Section] = []
     stack: list[Section] = []
