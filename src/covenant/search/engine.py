@@ -81,7 +81,7 @@ class SearchResults:
     mode: str
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
-    candidates: int  # hits the facet counts are taken over
+    candidates: int  # passages the facet counts are taken over (bm25: every match; else the fused pool)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -177,8 +177,14 @@ class SearchEngine:
             allowed = self._allowed_ids(filters) if not filters.is_empty() else None
             ranked["semantic"] = self.vector_index().search(self.embedder().embed_query(query), pool, allowed)
         fused = _fuse(ranked) if mode == "hybrid" else ranked[mode]
-        passages = self.store.passages_by_ids([pid for pid, _ in fused])
-        facets = self._facets([passages[pid] for pid, _ in fused if pid in passages])
+        if mode == "bm25":
+            # Every matching passage counts, straight from the index's fast fields.
+            matched, facets = self.fulltext.facets(query, filters)
+            passages = self.store.passages_by_ids([pid for pid, _ in fused[:limit]])
+        else:
+            passages = self.store.passages_by_ids([pid for pid, _ in fused])
+            facets = self._facets([passages[pid] for pid, _ in fused if pid in passages])
+            matched = len(fused)
         hits: list[SearchHit] = []
         per_ranker = {name: dict(items) for name, items in ranked.items()}
         for pid, score in fused[:limit]:
@@ -196,7 +202,7 @@ class SearchEngine:
                     scores={k: round(v[pid], 6) for k, v in per_ranker.items() if pid in v},
                 )
             )
-        return SearchResults(query, mode, hits, facets, len(fused))
+        return SearchResults(query, mode, hits, facets, matched)
 
     def _allowed_ids(self, filters: Filters) -> set[str]:
         """Passage ids that pass the filters, from the full-text index (a match-all query with the filters)."""
@@ -235,11 +241,11 @@ class SearchEngine:
         counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
         for p in passages:
             r = self._report(p.report_id)
-            counts["country"][r.country or "unknown"] += 1
-            counts["source_org"][r.source_org or "unknown"] += 1
-            counts["doc_type"][r.doc_type or "unknown"] += 1
-            year = (r.publication_date or r.period_end or "")[:4]
-            counts["year"][year or "unknown"] += 1
+            counts["country"][r.country or ""] += 1
+            counts["source_org"][r.source_org or ""] += 1
+            counts["doc_type"][r.doc_type or ""] += 1
+            year = (r.publication_date or r.period_end or r.period_start or "")[:4]
+            counts["year"][year or "0"] += 1
             code = self._code(p)
             counts["section"][code.split(".")[0] if code else "none"] += 1
         return {name: dict(c.most_common()) for name, c in counts.items()}

@@ -53,7 +53,14 @@ _OPERATORS = {"AND", "OR", "NOT"}
 _TOKEN = re.compile(r'"[^"]*"|\S+')
 _PREFIX = re.compile(r"\+?[^\W\d_][\w-]{1,}\*")
 MANIFEST = "covenant-index.json"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+FACET_FIELDS = {
+    "country": "country",
+    "source_org": "source_org",
+    "doc_type": "doc_type",
+    "year": "year",
+    "section": "section_top",
+}
 
 
 @dataclass(slots=True)
@@ -95,8 +102,8 @@ def _schema() -> Any:
     sb.add_text_field("report_id", stored=False, tokenizer_name="raw")
     sb.add_text_field("text", stored=False, tokenizer_name="en_stem")
     sb.add_text_field("section", stored=False, tokenizer_name="en_stem")
-    for facet in ("country", "source_org", "doc_type", "section_code"):
-        sb.add_text_field(facet, stored=False, tokenizer_name="raw")
+    for facet in ("country", "source_org", "doc_type", "section_code", "section_top"):
+        sb.add_text_field(facet, stored=False, tokenizer_name="raw", fast=True)
     for number in ("year", "period_start", "period_end"):
         sb.add_integer_field(number, stored=False, indexed=True, fast=True)
     return sb.build()
@@ -156,6 +163,7 @@ class FullTextIndex:
                             source_org=p.source_org,
                             doc_type=p.doc_type,
                             section_code=p.section_code,
+                            section_top=p.section_code.split(".")[0] or "none",
                             year=p.year,
                             period_start=p.period_start,
                             period_end=p.period_end,
@@ -170,15 +178,30 @@ class FullTextIndex:
 
     def search(self, query: str, limit: int, filters: Filters | None = None) -> list[tuple[str, float]]:
         """(passage id, BM25 score) best first."""
+        searcher = self.index.searcher()
+        hits = searcher.search(self._query(query, filters), limit).hits
+        return [(searcher.doc(address)["passage_id"][0], float(score)) for score, address in hits]
+
+    def facets(self, query: str, filters: Filters | None = None) -> tuple[int, dict[str, dict[str, int]]]:
+        """How many passages match, and their counts by country, source, type, year and section."""
+        searcher = self.index.searcher()
+        final = self._query(query, filters)
+        aggs = {name: {"terms": {"field": field, "size": 100}} for name, field in FACET_FIELDS.items()}
+        result = searcher.aggregate(final, aggs)
+        total = int(searcher.search(final, 1, count=True).count or 0)
+        facets = {
+            name: {str(b["key"]): int(b["doc_count"]) for b in result.get(name, {}).get("buckets", [])}
+            for name in FACET_FIELDS
+        }
+        return total, facets
+
+    def _query(self, query: str, filters: Filters | None) -> Any:
         import tantivy
 
         parsed = self.parse(query)
         clauses = [(tantivy.Occur.Must, parsed)]
         clauses.extend((tantivy.Occur.Must, q) for q in self._filter_queries(filters or Filters()))
-        final = parsed if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
-        searcher = self.index.searcher()
-        hits = searcher.search(final, limit).hits
-        return [(searcher.doc(address)["passage_id"][0], float(score)) for score, address in hits]
+        return parsed if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
 
     def matching_ids(self, filters: Filters) -> set[str]:
         """Every passage id that passes the filters (for filtering other rankers)."""
