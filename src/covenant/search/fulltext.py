@@ -188,7 +188,7 @@ class FullTextIndex:
         final = self._query(query, filters)
         aggs = {name: {"terms": {"field": field, "size": 100}} for name, field in FACET_FIELDS.items()}
         result = searcher.aggregate(final, aggs)
-        total = int(searcher.search(final, 1, count=True).count or 0)
+        total = int(searcher.search(final, 1, count=True).count or 0)  # type: ignore[attr-defined]
         facets = {
             name: {str(b["key"]): int(b["doc_count"]) for b in result.get(name, {}).get("buckets", [])}
             for name in FACET_FIELDS
