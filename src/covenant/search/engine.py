@@ -167,7 +167,7 @@ class SearchEngine:
         filters = filters or Filters()
         if refresh:
             self.refresh(semantic=mode != "bm25")
-        pool = max(CANDIDATES, limit)
+        pool = limit if mode == "bm25" else max(CANDIDATES, limit)
         ranked: dict[str, list[tuple[str, float]]] = {}
         if mode in ("bm25", "hybrid"):
             ranked["bm25"] = self.fulltext.search(query, pool, filters)

@@ -19,6 +19,7 @@ def _stemmer(language: str) -> object:
     return snowballstemmer.stemmer(language)
 
 
+@lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
     word = word.lower()
     language = "russian" if re.search("[а-яё]", word) else "english"
@@ -48,9 +49,13 @@ def query_terms(query: str) -> tuple[set[str], list[str]]:
 def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Character spans of `text` that match a query term."""
     stems, prefixes = query_terms(query)
+    # A word can only share a stem with a query term if it shares its first letters: stem only those.
+    heads = {s[:3] for s in stems} | {p[:3] for p in prefixes}
     spans = []
     for m in _WORD.finditer(text):
         word = m.group().lower()
+        if word[:3] not in heads:
+            continue
         if _stem(word) in stems or any(word.startswith(p) for p in prefixes):
             spans.append((m.start(), m.end()))
     return spans
