@@ -169,7 +169,7 @@ def main() -> None:
     except ImportError:
         latency["bm25s"] = {"note": "not installed"}  # type: ignore[dict-item]
     base = latency["raw tantivy"]["median_ms"]
-    for name, row in latency.items():
+    for row in latency.values():
         if "median_ms" in row:
             row["median_vs_raw_tantivy"] = round(row["median_ms"] / base, 2) if base else None
     result["latency_top10"] = latency
