@@ -61,6 +61,11 @@ class _Builder:
     runs: list[MapRun] = field(default_factory=list)
     pos: int = 0
 
+    def gap(self, text: str) -> None:
+        """Separator text between blocks: in the clean text, outside every run (no passage spans it)."""
+        self.parts.append(text)
+        self.pos += len(text)
+
     def add(self, text: str, orig: int, line_start: int, line_end: int, page: int | None) -> None:
         if not text:
             return
@@ -101,7 +106,7 @@ def _clean_blocks(raw: RawDocument) -> CleanText:
             furniture.append(Furniture("site chrome", ln.text, ln.line_start, ln.line_end, ln.page))
             continue
         if blocks:
-            out.add("\n\n", -1, ln.line_start, ln.line_start, ln.page)
+            out.gap("\n\n")
         start = out.pos
         out.add(ln.text, -1, ln.line_start, ln.line_end, ln.page)
         tag = ln.tag or "p"
@@ -138,7 +143,7 @@ def _clean_lines(raw: RawDocument) -> CleanText:
     for group in groups:
         if blocks:
             first = lines[group[0]]
-            out.add("\n\n", -1, first.line_start, first.line_start, first.page)
+            out.gap("\n\n")
         start = out.pos
         _emit_lines(out, lines, group, markers, marker_at, vocabulary)
         first, last = lines[group[0]], lines[group[-1]]
@@ -149,13 +154,7 @@ def _clean_lines(raw: RawDocument) -> CleanText:
     body_end = out.pos
     footnotes: list[CleanFootnote] = []
     for note in notes:
-        out.add(
-            "\n\n" if not footnotes else "\n",
-            -1,
-            lines[note.lines[0]].line_start,
-            lines[note.lines[0]].line_start,
-            lines[note.lines[0]].page,
-        )
+        out.gap("\n\n" if not footnotes else "\n")
         start = out.pos
         _emit_lines(out, lines, note.lines, {}, {}, vocabulary, strip_number=True)
         first, last = lines[note.lines[0]], lines[note.lines[-1]]
