@@ -366,20 +366,23 @@ def _progress_printer(console: Any, quiet: bool) -> Any:
     return report
 
 
+GOLD_OPTION = click.option(
+    "--gold",
+    "gold_dirs",
+    multiple=True,
+    required=True,
+    type=click.Path(file_okay=False),
+    help="An annotation set folder in the FORMAT.md layout (repeatable), e.g. ../shared/eval/dev.",
+)
+
+
 @main.group(name="eval")
 def eval_group() -> None:
     """Score Covenant against annotation sets (FORMAT.md layout)."""
 
 
 @eval_group.command(name="ingest")
-@click.option(
-    "--gold",
-    "gold_dirs",
-    multiple=True,
-    required=True,
-    type=click.Path(file_okay=False),
-    help="An annotation set folder (repeatable), e.g. ../shared/eval/dev.",
-)
+@GOLD_OPTION
 @click.option(
     "--out",
     "out_file",
@@ -423,14 +426,7 @@ def eval_ingest(gold_dirs: tuple[str, ...], out_file: str, as_json: bool) -> Non
 
 
 @eval_group.command(name="search")
-@click.option(
-    "--gold",
-    "gold_dirs",
-    multiple=True,
-    required=True,
-    type=click.Path(file_okay=False),
-    help="An annotation set folder with queries.jsonl (repeatable).",
-)
+@GOLD_OPTION
 @click.option(
     "--mode",
     "modes",
