@@ -436,11 +436,8 @@ def eval_ingest(gold_dirs: tuple[str, ...], out_file: str, as_json: bool) -> Non
 )
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), default="eval-search.json", show_default=True)
 @click.option("--json", "as_json", is_flag=True)
-@click.pass_context
-def eval_search(
-    ctx: click.Context, gold_dirs: tuple[str, ...], modes: tuple[str, ...], out_file: str, as_json: bool
-) -> None:
-    """Score search: nDCG@10, recall@20 and MRR per mode, on the library (missing reports are ingested)."""
+def eval_search(gold_dirs: tuple[str, ...], modes: tuple[str, ...], out_file: str, as_json: bool) -> None:
+    """Score search: nDCG@10, recall@20 and MRR per mode, on a temporary library of the annotated reports."""
     from pathlib import Path
 
     from covenant.eval.gold import load_sets
@@ -448,12 +445,17 @@ def eval_search(
     from covenant.search.engine import MODES, SearchEngine
 
     sets = load_sets([Path(d) for d in gold_dirs])
-    db_path = Path(ctx.obj["db"])
-    store, mapping = library_for(sets, db_path)
-    engine = SearchEngine(store, db_path)
-    chosen = modes or MODES
-    engine.refresh(semantic=any(m != "bm25" for m in chosen))
-    result = score_search(engine, load_queries(sets), mapping, chosen)
+    import tempfile
+
+    # A library of its own, so scoring never adds the annotated reports to the user's library.
+    with tempfile.TemporaryDirectory(prefix="covenant-eval-") as tmp:
+        db_path = Path(tmp) / "eval.db"
+        store, mapping = library_for(sets, db_path)
+        engine = SearchEngine(store, db_path)
+        chosen = modes or MODES
+        engine.refresh(semantic=any(m != "bm25" for m in chosen))
+        result = score_search(engine, load_queries(sets), mapping, chosen)
+        store.close()
     result["gold"] = list(gold_dirs)
     Path(out_file).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if as_json:
