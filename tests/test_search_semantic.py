@@ -68,3 +68,11 @@ def test_semantic_hit_citations_hold(engine: SearchEngine) -> None:
         c = h.citation
         assert engine.store.clean_text(c.report_id)[c.start : c.end] == h.text
         assert c.line_start >= 1 and c.line_end >= c.line_start
+
+
+def test_hybrid_keeps_to_a_phrase_the_user_asked_for(engine: SearchEngine) -> None:
+    hits = engine.search('"honor and dignity"', mode="hybrid", limit=20).hits
+    assert hits
+    for h in hits:
+        where = " ".join((h.text + " " + " ".join(h.citation.section_path)).lower().split())
+        assert "honor and dignity" in where, h.text[:120]

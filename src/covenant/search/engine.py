@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -175,7 +176,13 @@ class SearchEngine:
             if not query.strip():
                 raise QueryError("empty query: give a few words to search for")
             allowed = self._allowed_ids(filters) if not filters.is_empty() else None
-            ranked["semantic"] = self.vector_index().search(self.embedder().embed_query(query), pool, allowed)
+            if mode == "hybrid" and has_constraints(query):
+                # A phrase, AND, NOT, +term or -term is a demand on the words: the semantic ranker
+                # only reorders passages that meet it, rather than adding passages that do not.
+                matching = self.fulltext.matching_query_ids(query, filters)
+                allowed = matching if allowed is None else allowed & matching
+            vector = self.embedder().embed_query(plain_words(query))
+            ranked["semantic"] = self.vector_index().search(vector, pool, allowed)
         fused = _fuse(ranked) if mode == "hybrid" else ranked[mode]
         if mode == "bm25":
             # Every matching passage counts, straight from the index's fast fields.
@@ -249,6 +256,20 @@ class SearchEngine:
             code = self._code(p)
             counts["section"][code.split(".")[0] if code else "none"] += 1
         return {name: dict(c.most_common()) for name, c in counts.items()}
+
+
+_CONSTRAINT = re.compile(r'"[^"]+"|\bAND\b|\bNOT\b|(?:^|\s)[+-]\w')
+
+
+def has_constraints(query: str) -> bool:
+    """Whether the query states hard word constraints: a phrase, AND, NOT, +required or -excluded."""
+    return bool(_CONSTRAINT.search(query))
+
+
+def plain_words(query: str) -> str:
+    """The query as prose for the embedding model: no operators, quotes, or prefix stars."""
+    words = [w for w in re.sub(r'["*+()]', " ", query).split() if w not in ("AND", "OR", "NOT") and w[:1] != "-"]
+    return " ".join(words) or query
 
 
 def _fuse(ranked: dict[str, list[tuple[str, float]]]) -> list[tuple[str, float]]:

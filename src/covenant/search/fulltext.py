@@ -213,6 +213,13 @@ class FullTextIndex:
         total = max(1, int(searcher.num_docs))
         return {searcher.doc(address)["passage_id"][0] for _score, address in searcher.search(query, total).hits}
 
+    def matching_query_ids(self, query: str, filters: Filters | None = None) -> set[str]:
+        """Every passage id the query (with the filters) matches."""
+        searcher = self.index.searcher()
+        total = max(1, int(searcher.num_docs))
+        hits = searcher.search(self._query(query, filters), total).hits
+        return {searcher.doc(address)["passage_id"][0] for _score, address in hits}
+
     def parse(self, query: str) -> Any:
         import tantivy
 
