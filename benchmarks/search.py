@@ -75,6 +75,7 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results")
+    parser.add_argument("--semantic", action="store_true", help="Also embed every passage and time semantic/hybrid.")
     args = parser.parse_args()
     import tantivy
 
@@ -151,6 +152,14 @@ def main() -> None:
                 lambda q: engine.search(q, mode="bm25", limit=10, refresh=False), queries
             ),
         }
+    if args.semantic and args.scale == 1:
+        engine = SearchEngine(store, db)
+        t0 = time.perf_counter()
+        counts = engine.refresh(semantic=True, on_progress=_progress)
+        result["embedding"] = {"seconds": round(time.perf_counter() - t0, 1), "embedded_now": counts["embedded"],
+                               "model": engine.embedder().name}
+        latency["semantic (whole call)"] = timed(lambda q: engine.search(q, mode="semantic", refresh=False), queries)
+        latency["hybrid (whole call)"] = timed(lambda q: engine.search(q, mode="hybrid", refresh=False), queries)
     try:
         import bm25s
 
@@ -196,6 +205,11 @@ def main() -> None:
     print("\n".join(lines))
     if os.environ.get("COVENANT_BENCH_KEEP") != "1":
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    if done == total or done % 5120 < 256:
+        print(f"{stage}: {done}/{total}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":
