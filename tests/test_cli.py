@@ -27,7 +27,7 @@ def run(*args: str, db: Path, check: bool = True) -> subprocess.CompletedProcess
 
 def test_help_lists_the_commands(tmp_path: Path) -> None:
     out = run("--help", db=tmp_path / "x.db").stdout
-    for command in ("ingest", "reports", "show", "export", "log", "remove"):
+    for command in ("ingest", "reports", "show", "export", "log", "remove", "search", "index", "eval"):
         assert command in out
 
 
@@ -44,6 +44,13 @@ def test_ingest_reports_show_export(tmp_path: Path) -> None:
     assert "[1.a; l.55]" in shown
     detail = json.loads(run("show", "004", "--json", db=db).stdout)
     assert detail["report"]["doc_type"] == "shadow_report" and len(detail["footnotes"]) >= 170
+
+    assert json.loads(run("index", "--no-semantic", "--json", db=db).stdout)["indexed_reports"] == 5
+    hits = json.loads(run("search", '"Vienna Convention"', "--mode", "bm25", "--json", db=db).stdout)["hits"]
+    assert hits and hits[0]["citation"]["file_name"] == "004_c44e466740d2cce1.txt"
+    assert hits[0]["citation"]["formatted"].startswith("Kazakhstani human rights NGOs")
+    bad = run("search", '"unclosed', "--mode", "bm25", db=db, check=False)
+    assert bad.returncode == 1 and bad.stderr.startswith("error: cannot understand the query")
 
     out_dir = tmp_path / "export"
     run("export", "--out", str(out_dir), db=db)
