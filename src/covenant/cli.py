@@ -161,7 +161,9 @@ def reports(ctx: click.Context, as_json: bool) -> None:
             r.publication_date or "",
             str(counts[r.id]),
         )
-    Console(width=max(200, Console().width)).print(table)
+    console = Console()
+    # In a terminal the table fits its width; piped into a file or a log it keeps every column readable.
+    (console if console.is_terminal else Console(width=200)).print(table)
     _print_skips(store)
 
 
