@@ -56,6 +56,7 @@ def test_round_trip_of_a_document(backend: Store, tmp_path: Path) -> None:
     assert backend.passage(doc.passages[0].id).to_dict() == doc.passages[0].to_dict()
     assert backend.clean_text(doc.report.id) == doc.clean_text
     assert backend.offset_map(doc.report.id) == doc.offset_map
+    assert backend.passage_counts() == {doc.report.id: len(doc.passages)}
     assert backend.find_report("letter.txt").id == doc.report.id
     assert backend.find_report(doc.report.id[:6]).id == doc.report.id
 

@@ -128,9 +128,11 @@ def reports(ctx: click.Context, as_json: bool) -> None:
     """List the reports in the library."""
     store = _store(ctx)
     items = store.reports()
-    counts = {r.id: len(store.passages(r.id)) for r in items} if items else {}
+    counts = store.passage_counts()
     if as_json:
-        click.echo(json.dumps([{**r.to_dict(), "passages": counts[r.id]} for r in items], ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps([{**r.to_dict(), "passages": counts.get(r.id, 0)} for r in items], ensure_ascii=False, indent=2)
+        )
         return
     from rich.console import Console
     from rich.table import Table
@@ -159,7 +161,7 @@ def reports(ctx: click.Context, as_json: bool) -> None:
             r.country or "",
             period,
             r.publication_date or "",
-            str(counts[r.id]),
+            str(counts.get(r.id, 0)),
         )
     console = Console()
     # In a terminal the table fits its width; piped into a file or a log it keeps every column readable.

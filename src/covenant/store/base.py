@@ -43,6 +43,9 @@ class Store(Protocol):
 
     def offset_map(self, report_id: str) -> list[MapRun]: ...
 
+    def passage_counts(self) -> dict[str, int]:
+        """Passages per report id."""
+
     def passages_by_ids(self, ids: list[str]) -> dict[str, Passage]: ...
 
     def embeddings(self, model: str, text_hashes: list[str]) -> dict[str, bytes]:

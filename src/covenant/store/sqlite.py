@@ -287,6 +287,10 @@ class SQLiteStore:
             raise NotFoundError(f"no report {report_id!r} in the library")
         return [MapRun(*run) for run in json.loads(row[0])]
 
+    def passage_counts(self) -> dict[str, int]:
+        rows = self.db.execute("SELECT report_id, COUNT(*) FROM passages GROUP BY report_id").fetchall()
+        return {rid: int(n) for rid, n in rows}
+
     def passages_by_ids(self, ids: list[str]) -> dict[str, Passage]:
         out: dict[str, Passage] = {}
         for chunk in range(0, len(ids), 500):
