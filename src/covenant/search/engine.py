@@ -140,16 +140,18 @@ class SearchEngine:
         counts = {"indexed_reports": added, "removed_reports": removed}
         if semantic:
             vectors = self.vector_index()
-            counts["embedded"] = vectors.sync(self.store, self.embedder(), on_progress)
+            counts["embedded"] = vectors.sync(self.store, self.embedder, on_progress)
         self._reports = {}
         self._codes = {}
         return counts
 
     def vector_index(self) -> Any:
         if self._vectors is None:
+            from covenant.search.embed import DEFAULT_MODEL
             from covenant.search.vectors import VectorIndex
 
-            self._vectors = VectorIndex(index_path(self.db_path), self.embedder().name)
+            # The model's name is known without loading it: a library already embedded loads nothing here.
+            self._vectors = VectorIndex(index_path(self.db_path), self.embedder_name or DEFAULT_MODEL)
         return self._vectors
 
     # -- search ----------------------------------------------------------------------------------

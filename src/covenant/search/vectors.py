@@ -57,9 +57,12 @@ class VectorIndex:
     def reports(self) -> set[str]:
         return set(self.report_of)
 
-    def sync(self, store: Store, embedder: Any, on_progress: Callable[[str, int, int], None] | None = None) -> int:
+    def sync(
+        self, store: Store, embedder: Callable[[], Any], on_progress: Callable[[str, int, int], None] | None = None
+    ) -> int:
         """Add passages of reports not yet here (embedding texts never embedded before); drop removed reports.
 
+        `embedder` is called (and the model loaded) only when there is text to embed.
         Returns how many texts were embedded now.
         """
         from covenant.search.engine import text_hash
@@ -91,7 +94,7 @@ class VectorIndex:
         embedded = 0
         for start in range(0, len(todo), EMBED_BATCH):
             chunk = todo[start : start + EMBED_BATCH]
-            vectors = embedder.embed([texts[h] for h in chunk])
+            vectors = embedder().embed([texts[h] for h in chunk])
             fresh = {h: vectors[i].astype(np.float32).tobytes() for i, h in enumerate(chunk)}
             store.save_embeddings(self.model, fresh)
             known.update(fresh)
