@@ -156,8 +156,11 @@ def main() -> None:
         engine = SearchEngine(store, db)
         t0 = time.perf_counter()
         counts = engine.refresh(semantic=True, on_progress=_progress)
-        result["embedding"] = {"seconds": round(time.perf_counter() - t0, 1), "embedded_now": counts["embedded"],
-                               "model": engine.embedder().name}
+        result["embedding"] = {
+            "seconds": round(time.perf_counter() - t0, 1),
+            "embedded_now": counts["embedded"],
+            "model": engine.embedder().name,
+        }
         latency["semantic (whole call)"] = timed(lambda q: engine.search(q, mode="semantic", refresh=False), queries)
         latency["hybrid (whole call)"] = timed(lambda q: engine.search(q, mode="hybrid", refresh=False), queries)
     try:
