@@ -29,7 +29,16 @@ def read_report(path: Path) -> RawDocument:
     if fmt == "pdf":
         from covenant.ingest.pdf import read_pdf
 
-        return read_pdf(name, data)
+        # The line reader checks the file (encryption, text layer, breakage) with named errors; the layout
+        # reader then gives paragraphs from positions and fonts, and the line text stays the fallback.
+        lines = read_pdf(name, data)
+        from covenant.ingest.pdf_layout import read_pdf_layout
+
+        try:
+            layout = read_pdf_layout(name, data)
+        except BadInputError:
+            return lines
+        return layout if layout.lines else lines
     from covenant.ingest.text import decode_text
 
     text, encoding = decode_text(name, data)

@@ -1,0 +1,455 @@
+"""PDF layout reader: pdfium characters with their boxes grouped into lines, columns and paragraphs."""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import pairwise
+from statistics import median
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from covenant.errors import BadInputError
+from covenant.ingest.pdf import PAGE_BREAK, metadata_hints, normalise_page_text, open_pdf
+from covenant.ingest.raw import RawDocument
+from covenant.model import SourceLine
+
+# The citation test's normalisation: whitespace, hyphens and digits (footnote markers) do not count.
+_SQUEEZE = re.compile(r"[\s\-\u00ad\u2010\u2011\x02\ufffe]|\d")
+_LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st"}
+_HYPHENS = "-\x02\ufffe\xad\u2010\u2011"
+_TERMINAL = re.compile(r"[.!?:;][\s\"'”’»)\]\d*]*$")
+# Numbered paragraphs and list items: "13.", "(a)", "a)", "iv.", bullets, dashes.
+_NUMBERED = re.compile(
+    r"^\s*(?:\d{1,3}(?:\.\d{1,3})*[.)]\s|\(?[a-zA-Z]{1,2}\)\s|\([ivxlcdm]{1,6}\)|[ivxlcdm]{1,6}\.\s)"
+)
+_BULLET = re.compile(r"^\s*[•\u2022\u25cf\u25aa\u2013\u2014\-*]\s")
+_HEADING_NUMBER = re.compile(r"^\s*(?:[IVXLC]{1,6}\.|[A-Z]\.|\d{1,2}(?:\.\d{1,2})*\.?)\s+\S")
+_PAGE_NUMBER = re.compile(r"^\W*(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/|de|из)\s*\d{1,4})?\W*$", re.I)
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(slots=True)
+class _Line:
+    """One visual line of a page: its text, box (PDF points, y up), dominant font size and weight."""
+
+    text: str
+    x0: float
+    x1: float
+    bottom: float
+    top: float
+    size: float
+    bold: bool
+    page: int
+    order: int  # position in pdfium's text stream, to keep stream order among lines of a block
+    line_no: tuple[int, int] = (0, 0)  # 1-based lines of `original` holding it; 0 when not found
+
+
+@dataclass(slots=True)
+class _Block:
+    lines: list[_Line] = field(default_factory=list)
+    tag: str | None = None
+
+    @property
+    def text(self) -> str:
+        return _join_lines([ln.text for ln in self.lines])
+
+
+def read_pdf_layout(path: str, data: bytes) -> RawDocument:
+    """Read a PDF into paragraphs and headings using the position and size of every character."""
+    with open_pdf(path, data) as pdf:
+        page_count = len(pdf)
+        if page_count == 0:
+            raise BadInputError(path, "PDF with no pages")
+        pages: list[str] = []
+        page_lines: list[list[_Line]] = []
+        sizes: list[float] = []
+        for index in range(page_count):
+            try:
+                page = pdf.get_page(index)
+            except pdfium.PdfiumError as exc:
+                raise BadInputError(path, f"broken PDF: page {index + 1} cannot be read") from exc
+            try:
+                textpage = page.get_textpage()
+                try:
+                    pages.append(normalise_page_text(textpage.get_text_bounded()))
+                    lines = _page_lines(textpage, index + 1)
+                finally:
+                    textpage.close()
+                width = page.get_width()
+            finally:
+                page.close()
+            page_lines.append(_order_columns(lines, width))
+            sizes.extend(ln.size for ln in lines for _ in range(len(ln.text)))
+        hints = metadata_hints(pdf)
+    original = PAGE_BREAK.join(pages)
+    if not sizes:
+        return RawDocument(path, "pdf", None, original, [], page_count, True, hints)
+    body_size = Counter(round(s, 1) for s in sizes).most_common(1)[0][0]
+    first_line = 1
+    for number, text in enumerate(pages):
+        _locate(page_lines[number], text, first_line)
+        first_line += text.count("\n") + 1
+    furniture = _running_furniture(page_lines, page_count)
+    blocks: list[_Block] = []
+    for lines in page_lines:
+        body = [ln for ln in lines if id(ln) not in furniture]
+        body = _drop_footnotes(body, body_size)
+        blocks.extend(_page_blocks(body, body_size))
+    blocks = _join_breaks(blocks, original)
+    out: list[SourceLine] = []
+    orig_lines = original.replace(PAGE_BREAK, "\n").split("\n")
+    for block in blocks:
+        for part in _citable_parts(block, orig_lines):
+            text = part.text.strip()
+            if not text:
+                continue
+            first, last = part.line_span()
+            out.append(SourceLine(text, -1, first, last, part.lines[0].page, part.tag))
+    return RawDocument(
+        path=path,
+        format="pdf",
+        encoding=None,
+        original=original,
+        lines=out,
+        pages=page_count,
+        blocks_are_paragraphs=True,
+        hints=hints,
+    )
+
+
+def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
+    """pdfium's own lines (split on the line breaks it generates), then pieces of one visual line merged."""
+    raw = textpage.raw
+    count = pdfium_c.FPDFText_CountChars(raw)
+    rect = pdfium_c.FS_RECTF()
+    get_unicode = pdfium_c.FPDFText_GetUnicode
+    get_box = pdfium_c.FPDFText_GetLooseCharBox
+    get_weight = pdfium_c.FPDFText_GetFontWeight
+    pieces: list[_Line] = []
+    chars: list[str] = []
+    boxes: list[tuple[float, float, float, float]] = []
+    weights: list[int] = []
+
+    def flush(order: int) -> None:
+        text = "".join(chars).rstrip()
+        if text.strip() and boxes:
+            heights = Counter(round(b[3] - b[2], 1) for b in boxes)
+            size = heights.most_common(1)[0][0]
+            main = [b for b in boxes if abs((b[3] - b[2]) - size) < 0.6] or boxes
+            pieces.append(
+                _Line(
+                    text=text,
+                    x0=min(b[0] for b in boxes),
+                    x1=max(b[1] for b in boxes),
+                    bottom=median(b[2] for b in main),
+                    top=median(b[3] for b in main),
+                    size=size,
+                    bold=sum(w >= 600 for w in weights) * 2 > len(weights),
+                    page=page,
+                    order=order,
+                )
+            )
+        chars.clear()
+        boxes.clear()
+        weights.clear()
+
+    for i in range(count):
+        code = get_unicode(raw, i)
+        if code in (10, 13):
+            if code == 10:
+                flush(i)
+            continue
+        ch = chr(code)
+        if ch in _LIGATURES:
+            ch = _LIGATURES[ch]
+        elif code < 32 and code != 2:
+            continue
+        chars.append(ch)
+        if not ch.isspace() and code != 2:
+            get_box(raw, i, ctypes.byref(rect))
+            boxes.append((rect.left, rect.right, rect.bottom, rect.top))
+            weights.append(get_weight(raw, i))
+    flush(count)
+    return _merge_pieces(pieces)
+
+
+def _merge_pieces(pieces: list[_Line]) -> list[_Line]:
+    """pdfium starts a new line after a superscript; pieces that share a baseline and follow left to right are one."""
+    merged: list[_Line] = []
+    for piece in pieces:
+        prev = merged[-1] if merged else None
+        if prev is not None:
+            overlap = min(prev.top, piece.top) - max(prev.bottom, piece.bottom)
+            height = min(prev.top - prev.bottom, piece.top - piece.bottom)
+            if height > 0 and overlap > 0.5 * height and -2 < piece.x0 - prev.x1 < max(prev.size, piece.size) * 2:
+                big = prev if prev.size >= piece.size else piece
+                prev.text = prev.text + " " + piece.text
+                prev.x1 = max(prev.x1, piece.x1)
+                prev.x0 = min(prev.x0, piece.x0)
+                prev.bottom, prev.top, prev.size, prev.bold = big.bottom, big.top, big.size, big.bold
+                continue
+        merged.append(piece)
+    return merged
+
+
+def _gutter(lines: list[_Line], width: float) -> float | None:
+    """The x of a vertical gap between two columns of text that few lines cross, if the page has one."""
+    if len(lines) < 16:
+        return None
+    best: tuple[int, float] | None = None
+    for step in range(30, 71):
+        x = width * step / 100
+        crossing = sum(1 for ln in lines if ln.x0 < x < ln.x1)
+        if best is None or crossing < best[0]:
+            best = (crossing, x)
+    if best is None or best[0] > 0.15 * len(lines):
+        return None
+    x = best[1]
+    left = sum(1 for ln in lines if ln.x1 <= x and ln.x1 - ln.x0 > 0.15 * width)
+    right = sum(1 for ln in lines if ln.x0 >= x and ln.x1 - ln.x0 > 0.15 * width)
+    return x if left >= 8 and right >= 8 else None
+
+
+def _order_columns(lines: list[_Line], width: float) -> list[_Line]:
+    """Reading order: top to bottom, and on a two-column page the left column before the right one."""
+    gutter = _gutter(lines, width)
+    if gutter is None:
+        return sorted(lines, key=lambda ln: (-round(ln.top), ln.x0))
+    left = [ln for ln in lines if ln.x1 <= gutter]
+    right = [ln for ln in lines if ln.x0 >= gutter]
+    spanning = [ln for ln in lines if ln.x0 < gutter < ln.x1]
+    # a line across both columns (a title, a footer) is read before or after them, by its height
+    top = max(ln.top for ln in left + right)
+    above = [ln for ln in spanning if ln.bottom >= top - 1]
+    rest = [ln for ln in spanning if ln.bottom < top - 1]
+    return (
+        sorted(above, key=lambda ln: -ln.top)
+        + sorted(left, key=lambda ln: -ln.top)
+        + sorted(right, key=lambda ln: -ln.top)
+        + sorted(rest, key=lambda ln: -ln.top)
+    )
+
+
+def _squeeze(text: str) -> str:
+    return _SQUEEZE.sub("", text)
+
+
+def _locate(lines: list[_Line], page_text: str, first_line: int) -> None:
+    """Find each layout line among the lines of `original` (same page), by its letters, in stream order."""
+    letters: list[str] = []
+    owner: list[int] = []
+    for number, text in enumerate(page_text.split("\n"), start=first_line):
+        squeezed = _squeeze(text)
+        letters.append(squeezed)
+        owner.extend([number] * len(squeezed))
+    haystack = "".join(letters)
+    cursor = 0
+    for ln in sorted(lines, key=lambda item: item.order):
+        needle = _squeeze(ln.text)
+        if not needle:
+            continue
+        at = haystack.find(needle, cursor)
+        if at < 0:
+            at = haystack.find(needle)
+        if at < 0:
+            continue
+        ln.line_no = (owner[at], owner[at + len(needle) - 1])
+        cursor = at + len(needle)
+
+
+def _normal_key(text: str) -> str:
+    return _DIGITS.sub("#", " ".join(text.lower().split()))
+
+
+def _running_furniture(pages: list[list[_Line]], page_count: int) -> set[int]:
+    """Page numbers and running headers/footers: text at the top or bottom of a page, repeated on many pages."""
+    gone: set[int] = set()
+    edges: dict[str, list[_Line]] = {}
+    for lines in pages:
+        if not lines:
+            continue
+        by_height = sorted(lines, key=lambda ln: -ln.top)
+        edge = by_height[:3] + by_height[-3:]
+        for ln in edge:
+            if _PAGE_NUMBER.match(ln.text) and (ln is by_height[0] or ln is by_height[-1] or len(ln.text) < 12):
+                gone.add(id(ln))
+            edges.setdefault(_normal_key(ln.text), []).append(ln)
+    need = max(2, round(0.3 * page_count)) if page_count > 2 else 99
+    for repeated in edges.values():
+        if len({ln.page for ln in repeated}) >= need:
+            gone.update(id(ln) for ln in repeated)
+    return gone
+
+
+def _drop_footnotes(lines: list[_Line], body_size: float) -> list[_Line]:
+    """Footnotes: smaller type below the body text at the foot of the page (or after a rule of underscores)."""
+    if not lines:
+        return lines
+    by_height = sorted(range(len(lines)), key=lambda i: lines[i].top)
+    notes: set[int] = set()
+    for i in by_height:  # bottom up
+        ln = lines[i]
+        if ln.size < body_size - 0.8:
+            notes.add(i)
+            continue
+        break
+    for i in by_height:
+        if re.fullmatch(r"[_\u2014\u2013\-]{5,}", lines[i].text.strip()):
+            notes.update(j for j in range(len(lines)) if lines[j].top <= lines[i].top)
+    # a footnote zone holds at least one line starting with a note number
+    if notes and not any(re.match(r"^\s*[\d*†]+", lines[i].text) for i in notes):
+        rule = any(re.fullmatch(r"[_\u2014\u2013\-]{5,}", lines[i].text.strip()) for i in notes)
+        if not rule:
+            notes = set()
+    return [ln for i, ln in enumerate(lines) if i not in notes]
+
+
+def _page_blocks(lines: list[_Line], body_size: float) -> list[_Block]:
+    """Lines into paragraphs: a new block at a wide gap, a change of type, a first-line indent, or a number."""
+    if not lines:
+        return []
+    blocks: list[_Block] = []
+    # usual baseline distance for body type on this page
+    same = [(a, b) for a, b in pairwise(lines) if abs(a.size - b.size) < 0.6 and abs(a.x0 - b.x0) < 40]
+    gaps = sorted(a.bottom - b.bottom for a, b in same if 0 < a.bottom - b.bottom < 3 * a.size)
+    leading = gaps[len(gaps) // 4] if gaps else body_size * 1.2
+    right_edge = max((ln.x1 for ln in lines), default=0.0)
+    blocks.append(_Block([lines[0]]))
+    for prev, ln in pairwise(lines):
+        if _starts_block(prev, ln, leading, right_edge):
+            blocks.append(_Block([ln]))
+        else:
+            blocks[-1].lines.append(ln)
+    for block in blocks:
+        block.tag = _tag(block, body_size)
+    return blocks
+
+
+def _starts_block(prev: _Line, ln: _Line, leading: float, right_edge: float) -> bool:
+    gap = prev.bottom - ln.bottom
+    if gap <= 0 or (ln.x0 > prev.x1 + 20 and gap < 0.5 * ln.size):  # a new column or out-of-order line
+        return True
+    if abs(prev.size - ln.size) > 0.8:
+        return True
+    if gap > leading * 1.4:
+        return True
+    ends = bool(_TERMINAL.search(prev.text))
+    short = prev.x1 < right_edge - 0.15 * max(right_edge - prev.x0, 1.0)
+    if prev.bold != ln.bold and (ends or short or ln.bold):  # not a bold lead-in run on into its paragraph
+        return True
+    if (_NUMBERED.match(ln.text) or _BULLET.match(ln.text)) and (ends or short):
+        return True
+    if ln.x0 > prev.x0 + 8 and (ends or short):
+        return True
+    return ends and short and ln.x0 < prev.x0 - 8
+
+
+def _tag(block: _Block, body_size: float) -> str | None:
+    first = block.lines[0]
+    text = block.text
+    if _BULLET.match(text):
+        return "li"
+    bigger = first.size > body_size + 0.8
+    if len(text) < 160 and not _TERMINAL.search(text) and (bigger or first.bold):
+        level = 1 if first.size > body_size + 3 else 2 if bigger else 3
+        return f"heading:{level}"
+    if len(text) < 100 and _HEADING_NUMBER.match(text) and first.bold:
+        return "heading:3"
+    return None
+
+
+def _join_lines(texts: list[str]) -> str:
+    out = ""
+    for text in texts:
+        text = text.strip()
+        if not out:
+            out = text
+        elif out[-1] in _HYPHENS and len(out) > 1 and out[-2].isalpha() and text[:1].islower():
+            out = out[:-1] + text  # a word hyphenated at the line end
+        elif out[-1] in _HYPHENS:
+            out = out[:-1] + "-" + text
+        else:
+            out = out + " " + text
+    return out.replace("\x02", "-").replace("\ufffe", "-")
+
+
+def _continues(prev: _Block, nxt: _Block) -> bool:
+    if prev.tag or nxt.tag:
+        return False
+    a, b = prev.lines[-1], nxt.lines[0]
+    if b.page == a.page and b.top < a.bottom:  # only over a page or column break
+        return False
+    if abs(a.size - b.size) > 0.8:
+        return False
+    text = nxt.lines[0].text.lstrip()
+    if _NUMBERED.match(text) or _BULLET.match(text):
+        return False
+    if _TERMINAL.search(prev.lines[-1].text):
+        return False
+    return text[:1].islower() or prev.lines[-1].text.rstrip()[-1:] in _HYPHENS + ","
+
+
+def _join_breaks(blocks: list[_Block], original: str) -> list[_Block]:
+    """Join a paragraph that runs over a column or page break, when the two halves stay one citable quote."""
+    orig_lines = original.replace(PAGE_BREAK, "\n").split("\n")
+    out: list[_Block] = []
+    for block in blocks:
+        if out and out[-1].lines[-1] is not block.lines[0] and _continues(out[-1], block):
+            joined = _Block(out[-1].lines + block.lines, None)
+            if _cites(joined, orig_lines):
+                out[-1] = joined
+                continue
+        out.append(block)
+    return out
+
+
+def _span(lines: list[_Line]) -> tuple[int, int]:
+    found = [ln.line_no for ln in lines if ln.line_no[0]]
+    if not found:
+        return (0, 0)
+    return min(n[0] for n in found), max(n[1] for n in found)
+
+
+def _cites(block: _Block, orig_lines: list[str]) -> bool:
+    first, last = _span(block.lines)
+    if not first:
+        return False
+    return _squeeze(block.text) in _squeeze("\n".join(orig_lines[first - 1 : last]))
+
+
+class _Part:
+    """A block, or the piece of one, that is cited by one range of original lines."""
+
+    def __init__(self, lines: list[_Line], tag: str | None) -> None:
+        self.lines = lines
+        self.tag = tag
+
+    @property
+    def text(self) -> str:
+        return _join_lines([ln.text for ln in self.lines])
+
+    def line_span(self) -> tuple[int, int]:
+        return _span(self.lines)
+
+
+def _citable_parts(block: _Block, orig_lines: list[str]) -> list[_Part]:
+    """The block whole when its quote is found in its line range, else split where the original's order breaks."""
+    lines = [ln for ln in block.lines if ln.line_no[0]]
+    if not lines:
+        return []
+    whole = _Part(lines, block.tag)
+    if _cites(_Block(lines), orig_lines):
+        return [whole]
+    parts: list[_Part] = []
+    for ln in lines:
+        if parts:
+            trial = _Part([*parts[-1].lines, ln], block.tag)
+            if _cites(_Block(trial.lines), orig_lines):
+                parts[-1] = trial
+                continue
+        parts.append(_Part([ln], block.tag))
+    return parts

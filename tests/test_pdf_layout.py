@@ -1,0 +1,97 @@
+"""The layout PDF reader on real PDFs: columns, page furniture, exact paragraphs and the citation invariant."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from citations import check_citations
+from covenant.clean import clean
+from covenant.ingest.pdf_layout import read_pdf_layout
+from covenant.ingest.raw import RawDocument
+from covenant.segment import segment
+from covenant.structure import build_outline
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+BENCH = SHARED / "bench" / "huridocs-paragraphs"
+EXTERNAL = SHARED / "corpus" / "external"
+needs_shared = pytest.mark.skipif(
+    not (BENCH / "docs").is_dir() or not EXTERNAL.is_dir(), reason="../shared/bench and ../shared/corpus are absent"
+)
+
+
+def _read(path: Path) -> RawDocument:
+    return read_pdf_layout(str(path), path.read_bytes())
+
+
+def _letters(text: str) -> str:
+    """Letters only: footnote markers (digits) and spacing do not count, as in the benchmark's comparison."""
+    return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalpha())
+
+
+def _label(document: str, n: int) -> dict:
+    for line in (BENCH / "labels" / f"{document}.jsonl").read_text(encoding="utf-8").splitlines():
+        label = json.loads(line)
+        if label["n"] == n:
+            return label
+    raise KeyError(n)
+
+
+@needs_shared
+def test_two_columns_of_an_amnesty_page_never_interleave() -> None:
+    doc = _read(EXTERNAL / "ai_2007_russia.pdf")
+    # the last sentence of a left-column paragraph on page 1; the right column beside it opens the Russia entry
+    passage = next(b.text for b in doc.lines if "remained in Poiana Mare." in b.text)
+    assert passage.startswith("In January, the European Committee for the Prevention of Torture")
+    for right_column in ("Head of state", "Human rights defenders", "Vladimir Putin", "RUSSIAN"):
+        assert right_column not in passage
+    assert doc.blocks_are_paragraphs and doc.format == "pdf"
+
+
+@needs_shared
+@pytest.mark.parametrize("name", ["ohchr_1_en", "ohchr_2_fr", "ihrda_1_en", "cejil_1_es"])
+def test_no_page_number_or_running_header_inside_a_passage(name: str) -> None:
+    doc = _read(BENCH / "docs" / f"{name}.pdf")
+    symbols = {"ohchr_1_en": "A/HRC/WG.6/34/ITA/3", "ohchr_2_fr": "A/HRC/WG.6/7/ITA/1"}
+    for block in doc.lines:
+        assert not re.fullmatch(r"\W*\d{1,4}\W*", block.text), block
+        if name in symbols and block.page != 1:
+            assert symbols[name] not in block.text, block
+
+
+@needs_shared
+@pytest.mark.parametrize(("document", "n"), [("ihrda_2_fr", 78), ("ohchr_1_ru", 2)])
+def test_a_french_and_a_russian_paragraph_come_out_letter_for_letter(document: str, n: int) -> None:
+    label = _label(document, n)
+    doc = _read(BENCH / "docs" / f"{document}.pdf")
+    found = [b for b in doc.lines if _letters(b.text) == _letters(label["text"])]
+    assert len(found) == 1
+    assert found[0].text.split()[0] == label["text"].split()[0]  # the paragraph number stays with its paragraph
+    assert found[0].page == label["page_start"]
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    "path",
+    [EXTERNAL / "ai_2007_russia.pdf", EXTERNAL / "un_hrc_2010_upr_slovenia.pdf"]
+    + [BENCH / "docs" / f"{name}.pdf" for name in ("ohchr_1_ru", "ihrda_2_fr", "plan_2_en", "cejil_2_pt")],
+    ids=lambda path: path.name,
+)
+def test_every_passage_of_a_layout_read_is_cited(path: Path) -> None:
+    raw = _read(path)
+    assert raw.lines
+    cleaned = clean(raw)
+    outline = build_outline(cleaned, "r")
+    passages = segment(cleaned, outline, "r", path.name)
+    assert len(passages) > 10
+    # check_citations reads only these fields of a Document; the line numbers count a page break as a line break
+    doc = SimpleNamespace(clean_text=cleaned.text, passages=passages, footnotes=[], furniture=cleaned.furniture)
+    check_citations(doc, raw.original.replace("\f", "\n"))  # type: ignore[arg-type]
+    for block in raw.lines:
+        assert block.page is not None and 1 <= block.page <= (raw.pages or 0)
