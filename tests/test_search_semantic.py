@@ -76,3 +76,22 @@ def test_hybrid_keeps_to_a_phrase_the_user_asked_for(engine: SearchEngine) -> No
     for h in hits:
         where = " ".join((h.text + " " + " ".join(h.citation.section_path)).lower().split())
         assert "honor and dignity" in where, h.text[:120]
+
+
+def test_hybrid_feedback_moves_the_query_towards_the_best_bm25_passages(engine: SearchEngine) -> None:
+    import numpy as np
+
+    from covenant.search.engine import text_hash
+
+    query = engine.embedder().embed_query("Respublika closure")
+    top = [pid for pid, _ in engine.fulltext.search("Respublika closure", 5)]
+    moved = engine._with_feedback(query, top)
+    texts = [p.text for p in engine.store.passages_by_ids(top).values()]
+    stored = engine.store.embeddings(engine.vector_index().model, [text_hash(t) for t in texts])
+    centroid = np.mean([np.frombuffer(v, dtype=np.float32) for v in stored.values()], axis=0)
+    centroid /= np.linalg.norm(centroid)
+    assert abs(float(np.linalg.norm(moved)) - 1.0) < 1e-5
+    assert float(moved @ centroid) > float(query @ centroid)
+    assert float(moved @ query) > 0.5  # still the user's question, not only its neighbours
+    # No feedback passages: the query is unchanged.
+    assert np.allclose(engine._with_feedback(query, []), query)

@@ -21,6 +21,10 @@ MODES = ("bm25", "semantic", "hybrid")
 RRF_K = 60  # the constant of reciprocal-rank fusion (Cormack et al. 2009)
 CANDIDATES = 200  # hits each ranker contributes before fusion, and the pool facets are counted over
 FACETS = ("country", "source_org", "doc_type", "year", "section")
+# Hybrid search moves the query vector towards the vectors of the best BM25 passages before the semantic
+# ranking (pseudo-relevance feedback, Rocchio 1971): the words the user typed anchor what the model looks for.
+FEEDBACK_PASSAGES = 5
+FEEDBACK_WEIGHT = 0.75  # Rocchio's usual beta/alpha: the feedback centroid counts three quarters of the query
 
 
 @dataclass(slots=True)
@@ -184,6 +188,8 @@ class SearchEngine:
                 matching = self.fulltext.matching_query_ids(query, filters)
                 allowed = matching if allowed is None else allowed & matching
             vector = self.embedder().embed_query(plain_words(query))
+            if mode == "hybrid" and ranked["bm25"]:
+                vector = self._with_feedback(vector, [pid for pid, _ in ranked["bm25"][:FEEDBACK_PASSAGES]])
             ranked["semantic"] = self.vector_index().search(vector, pool, allowed)
         fused = _fuse(ranked) if mode == "hybrid" else ranked[mode]
         if mode == "bm25":
@@ -212,6 +218,22 @@ class SearchEngine:
                 )
             )
         return SearchResults(query, mode, hits, facets, matched)
+
+    def _with_feedback(self, vector: Any, passage_ids: list[str]) -> Any:
+        """The query vector plus FEEDBACK_WEIGHT times the unit centroid of these passages' stored vectors."""
+        import numpy as np
+
+        texts = [p.text for p in self.store.passages_by_ids(passage_ids).values()]
+        stored = self.store.embeddings(self.vector_index().model, [text_hash(t) for t in texts])
+        if not stored:
+            return vector
+        centroid = np.mean([np.frombuffer(v, dtype=np.float32) for v in stored.values()], axis=0)
+        query = np.asarray(vector, dtype=np.float32).reshape(-1)
+        norm_q, norm_c = float(np.linalg.norm(query)), float(np.linalg.norm(centroid))
+        if norm_q == 0 or norm_c == 0 or centroid.shape != query.shape:
+            return vector
+        moved = query / norm_q + FEEDBACK_WEIGHT * centroid / norm_c
+        return moved / np.linalg.norm(moved)
 
     def _allowed_ids(self, filters: Filters) -> set[str]:
         """Passage ids that pass the filters, from the full-text index (a match-all query with the filters)."""
