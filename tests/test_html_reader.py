@@ -337,7 +337,12 @@ def test_rsf_page() -> None:
     needs(RSF)
     doc = read_report(RSF)
     assert doc.format == "html" and doc.encoding == "utf-8"
-    assert doc.hints == {"title": "Reporters Without Borders", "lang": "en"}
+    # the <title> is the organisation's name; the publication's name is the banner's h1
+    assert doc.hints == {
+        "title": "Reporters Without Borders",
+        "lang": "en",
+        "site_heading": "World press freedom index 2014",
+    }
     tags = {b.text: b.tag for b in doc.lines}
     assert tags["Eastern Europe and Central Asia"] == "heading:1"
     assert tags["AUTHORITARIAN REGIONAL MODELS"] == "heading:2"

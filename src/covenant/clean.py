@@ -100,7 +100,7 @@ def _clean_blocks(raw: RawDocument) -> CleanText:
     """HTML: the reader's blocks are already paragraphs and headings; drop chrome, map each block whole."""
     out = _Builder()
     blocks: list[Block] = []
-    furniture: list[Furniture] = []
+    furniture: list[Furniture] = list(raw.furniture)
     for ln in raw.lines:
         if len(ln.text) < 120 and is_chrome(ln.text):  # chrome lines are short; prose need not be matched
             furniture.append(Furniture("site chrome", ln.text, ln.line_start, ln.line_end, ln.page))
@@ -169,7 +169,7 @@ def _clean_lines(raw: RawDocument) -> CleanText:
                 first.page,
             )
         )
-    furniture = [
+    furniture = list(raw.furniture) + [
         Furniture(reason, lines[i].text.strip(), lines[i].line_start, lines[i].line_end, lines[i].page)
         for i, reason in sorted(reasons.items())
     ]

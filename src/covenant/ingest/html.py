@@ -565,7 +565,26 @@ def _page_hints(root: etree._Element) -> dict[str, str]:
     lang = (root.get("lang") or root.get("xml:lang") or "").strip()
     if lang:
         hints["lang"] = lang
+    banner = _banner_heading(root)
+    if banner:
+        hints["site_heading"] = banner
     return hints
+
+
+def _banner_heading(root: etree._Element) -> str | None:
+    """The h1 of the page's own banner, outside any article: the site's or the publication's name
+    ("World press freedom index 2014"), which a page whose <title> is only the site's name may hold alone."""
+    body = root.find("body")
+    if body is None:
+        return None
+    for h1 in body.iter("h1"):
+        ancestors = list(h1.iterancestors())
+        if any(a.tag in _ARTICLE_TAGS for a in ancestors):
+            return None
+        if any(a.tag == "header" or (a.get("role") or "").strip().lower() == "banner" for a in ancestors):
+            return _collapse(" ".join(h1.itertext())) or None
+        return None
+    return None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pypdfium2.raw as pdfium_c
 from covenant.errors import BadInputError
 from covenant.ingest.pdf import PAGE_BREAK, metadata_hints, normalise_page_text, open_pdf
 from covenant.ingest.raw import RawDocument
-from covenant.model import SourceLine
+from covenant.model import Furniture, SourceLine
 
 # The citation test's normalisation: whitespace, hyphens and digits (footnote markers) do not count.
 _SQUEEZE = re.compile(r"[\s\-\u00ad\u2010\u2011\x02\ufffe]|\d")
@@ -102,6 +102,7 @@ def read_pdf_layout(path: str, data: bytes) -> RawDocument:
     blocks = _join_breaks(blocks, original)
     out: list[SourceLine] = []
     orig_lines = original.replace(PAGE_BREAK, "\n").split("\n")
+    removed = _furniture_record(page_lines, furniture, orig_lines)
     for block in blocks:
         for part in _citable_parts(block, orig_lines):
             text = part.text.strip()
@@ -118,7 +119,24 @@ def read_pdf_layout(path: str, data: bytes) -> RawDocument:
         pages=page_count,
         blocks_are_paragraphs=True,
         hints=hints,
+        furniture=removed,
     )
+
+
+def _furniture_record(pages: list[list[_Line]], furniture: set[int], orig_lines: list[str]) -> list[Furniture]:
+    """The running lines taken out of the body, each cited by the original lines that hold only it."""
+    record = []
+    for lines in pages:
+        for ln in lines:
+            if id(ln) not in furniture or not ln.line_no[0]:
+                continue
+            first, last = ln.line_no
+            # a line that also holds body text must stay citable, so it is not recorded as furniture
+            if _squeeze("\n".join(orig_lines[first - 1 : last])) != _squeeze(ln.text):
+                continue
+            reason = "page number" if _PAGE_NUMBER.match(ln.text) else "running header or footer"
+            record.append(Furniture(reason, ln.text.strip(), first, last, ln.page))
+    return sorted(record, key=lambda item: item.line_start)
 
 
 def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:

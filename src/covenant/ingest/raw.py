@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from covenant.model import SourceLine
+from covenant.model import Furniture, SourceLine
 
 
 @dataclass(slots=True)
@@ -19,3 +19,6 @@ class RawDocument:
     blocks_are_paragraphs: bool = False
     # Facts the reader found in the file's own metadata (HTML <title>, PDF info), by field name.
     hints: dict[str, str] = field(default_factory=dict)
+    # Lines the reader itself set aside (a PDF's running headers, footers and page numbers), kept for audit
+    # and for metadata: "Amnesty International Report 2011" may stand nowhere but in a page footer.
+    furniture: list[Furniture] = field(default_factory=list)
