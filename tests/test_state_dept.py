@@ -57,3 +57,17 @@ def test_every_page_ingests() -> None:
         except Exception as exc:  # collect every failing page, then fail once with the list
             failures.append(f"{entry['file']}: {type(exc).__name__}: {str(exc)[:200]}")
     assert not failures, "\n".join(failures[:30])
+
+
+@pytest.mark.parametrize("year", [2019, 2021])
+def test_unlettered_subheads_sit_under_their_letter_in_every_markup(year: int) -> None:
+    path = STATE_DEPT / str(year) / "russia.html"
+    if not path.exists():
+        pytest.skip(f"{path} is absent")
+    doc = build_document(path)
+    by_id = {s.id: s for s in doc.sections}
+    prison = next(s for s in doc.sections if s.title == "Prison and Detention Center Conditions")
+    assert prison.level == 3 and prison.parent_id and by_id[prison.parent_id].code == "1.c"
+    # Section 6 has no lettered subsections: its subheads stay directly under it.
+    women = next(s for s in doc.sections if s.title == "Women")
+    assert women.level == 2 and women.parent_id and by_id[women.parent_id].code == "6"

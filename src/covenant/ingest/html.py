@@ -640,7 +640,29 @@ def _state_blocks(report_main: etree._Element, invisible: bool = True) -> list[S
         out.append(block)
     if pending_number is not None:
         out.append(_as_level(pending_number, 1))
-    return [_source_line(b) for b in _tidy_top_headings(out)]
+    return [_source_line(b) for b in _tidy_top_headings(_subheads_under_letters(out))]
+
+
+def _subheads_under_letters(blocks: list[_Block]) -> list[_Block]:
+    """An unlettered subhead after a lettered subsection belongs to it, whatever the year's markup says.
+
+    2019-2020 pages mark "Prison and Detention Center Conditions" up like "c. Torture ..." (a section
+    subtitle); other years make it a smaller heading under 1.c. Both become level 3 under the letter, so
+    passages there keep the code 1.c. A section without lettered subsections (Section 6) keeps its
+    subheads at level 2.
+    """
+    lettered = False
+    for block in blocks:
+        if block.kind != "heading":
+            continue
+        if block.level == 1:
+            lettered = False
+        elif block.level == 2:
+            if _LETTERED.match(block.text):
+                lettered = True
+            elif lettered:
+                block.level = 3
+    return blocks
 
 
 def _classes(el: etree._Element | None) -> list[str]:
