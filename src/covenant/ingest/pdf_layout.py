@@ -30,6 +30,7 @@ _BULLET = re.compile(r"^\s*[•\u2022\u25cf\u25aa\u2013\u2014\-*]\s")
 _HEADING_NUMBER = re.compile(r"^\s*(?:[IVXLC]{1,6}\.|[A-Z]\.|\d{1,2}(?:\.\d{1,2})*\.?)\s+\S")
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/|de|из)\s*\d{1,4})?\W*$", re.I)
 _DIGITS = re.compile(r"\d+")
+_ITALIC_FLAG = 64  # PDF font descriptor flag 7
 
 
 @dataclass(slots=True)
@@ -44,6 +45,7 @@ class _Line:
     size: float
     bold: bool
     page: int
+    italic: bool
     order: int  # position in pdfium's text stream, to keep stream order among lines of a block
     line_no: tuple[int, int] = (0, 0)  # 1-based lines of `original` holding it; 0 when not found
 
@@ -129,10 +131,21 @@ def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
     get_unicode = pdfium_c.FPDFText_GetUnicode
     get_box = pdfium_c.FPDFText_GetLooseCharBox
     get_weight = pdfium_c.FPDFText_GetFontWeight
+    flags = ctypes.c_int()
     pieces: list[_Line] = []
     chars: list[str] = []
     boxes: list[tuple[float, float, float, float]] = []
     weights: list[int] = []
+    indices: list[int] = []
+
+    def italic() -> bool:
+        # font flags cost a call per character: three characters of the line tell its style
+        sample = {indices[0], indices[len(indices) // 2], indices[-1]}
+        slanted = 0
+        for i in sample:
+            pdfium_c.FPDFText_GetFontInfo(raw, i, None, 0, ctypes.byref(flags))
+            slanted += bool(flags.value & _ITALIC_FLAG)
+        return slanted * 2 > len(sample)
 
     def flush(order: int) -> None:
         text = "".join(chars).rstrip()
@@ -150,12 +163,14 @@ def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
                     size=size,
                     bold=sum(w >= 600 for w in weights) * 2 > len(weights),
                     page=page,
+                    italic=italic(),
                     order=order,
                 )
             )
         chars.clear()
         boxes.clear()
         weights.clear()
+        indices.clear()
 
     for i in range(count):
         code = get_unicode(raw, i)
@@ -168,11 +183,14 @@ def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
             ch = _LIGATURES[ch]
         elif code < 32 and code != 2:
             continue
-        chars.append(ch)
         if not ch.isspace() and code != 2:
             get_box(raw, i, ctypes.byref(rect))
+            if boxes and rect.top < boxes[-1][2] and rect.left < boxes[-1][0]:
+                flush(i)  # a new line with no line break in the stream (after a line-end hyphen, \x02)
             boxes.append((rect.left, rect.right, rect.bottom, rect.top))
             weights.append(get_weight(raw, i))
+            indices.append(i)
+        chars.append(ch)
     flush(count)
     return _merge_pieces(pieces)
 
@@ -190,7 +208,8 @@ def _merge_pieces(pieces: list[_Line]) -> list[_Line]:
                 prev.text = prev.text + " " + piece.text
                 prev.x1 = max(prev.x1, piece.x1)
                 prev.x0 = min(prev.x0, piece.x0)
-                prev.bottom, prev.top, prev.size, prev.bold = big.bottom, big.top, big.size, big.bold
+                prev.bottom, prev.top, prev.size = big.bottom, big.top, big.size
+                prev.bold, prev.italic = big.bold, big.italic
                 continue
         merged.append(piece)
     return merged
@@ -320,16 +339,26 @@ def _page_blocks(lines: list[_Line], body_size: float) -> list[_Block]:
     right_edge = max((ln.x1 for ln in lines), default=0.0)
     blocks.append(_Block([lines[0]]))
     for prev, ln in pairwise(lines):
-        if _starts_block(prev, ln, leading, right_edge):
+        if _starts_block(blocks[-1].lines[0], prev, ln, leading, right_edge):
             blocks.append(_Block([ln]))
         else:
             blocks[-1].lines.append(ln)
-    for block in blocks:
-        block.tag = _tag(block, body_size)
+    for i, block in enumerate(blocks):
+        above = _baseline_gap(blocks[i - 1], block) if i else None
+        below = _baseline_gap(block, blocks[i + 1]) if i + 1 < len(blocks) else None
+        set_off = above is not None and below is not None and above > below + 0.3 * block.lines[0].size
+        block.tag = _tag(block, body_size, set_off)
     return blocks
 
 
-def _starts_block(prev: _Line, ln: _Line, leading: float, right_edge: float) -> bool:
+def _baseline_gap(upper: _Block, lower: _Block) -> float | None:
+    a, b = upper.lines[-1], lower.lines[0]
+    gap = a.bottom - b.bottom
+    return gap if gap > 0 and abs(a.x0 - b.x0) < 0.5 * max(a.x1 - a.x0, b.x1 - b.x0) else None
+
+
+def _starts_block(first: _Line, prev: _Line, ln: _Line, leading: float, right_edge: float) -> bool:
+    """Whether `ln` starts a new block after `prev`, the last line of the block that `first` opened."""
     gap = prev.bottom - ln.bottom
     if gap <= 0 or (ln.x0 > prev.x1 + 20 and gap < 0.5 * ln.size):  # a new column or out-of-order line
         return True
@@ -337,24 +366,63 @@ def _starts_block(prev: _Line, ln: _Line, leading: float, right_edge: float) -> 
         return True
     if gap > leading * 1.4:
         return True
+    if _next_in_sequence(first.text, ln.text):  # "i. ... and" then "ii. ...": items of one list
+        return True
     ends = bool(_TERMINAL.search(prev.text))
     short = prev.x1 < right_edge - 0.15 * max(right_edge - prev.x0, 1.0)
     if prev.bold != ln.bold and (ends or short or ln.bold):  # not a bold lead-in run on into its paragraph
         return True
     if (_NUMBERED.match(ln.text) or _BULLET.match(ln.text)) and (ends or short):
         return True
+    centred = abs((prev.x0 + prev.x1) - (ln.x0 + ln.x1)) < 6 and abs(prev.x0 - ln.x0) > 8
+    if centred and short and not ends:  # a centred block (a signature, a title) keeps its lines together
+        return False
     if ln.x0 > prev.x0 + 8 and (ends or short):
         return True
     return ends and short and ln.x0 < prev.x0 - 8
 
 
-def _tag(block: _Block, body_size: float) -> str | None:
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+_ITEM_MARKER = re.compile(r"^\s*(\()?(\d{1,3}|[a-z]|[ivxlc]{1,6})([.)])\s", re.I)
+
+
+def _marker_values(text: str) -> set[tuple[str, int]]:
+    """The list marker a line opens with, as (style, ordinal) readings: "ii)" is roman 2, "c." letter 3."""
+    match = _ITEM_MARKER.match(text)
+    if not match or (match.group(1) and match.group(3) != ")"):
+        return set()
+    token = match.group(2)
+    style = ("(" if match.group(1) else "") + match.group(3)
+    values: set[tuple[str, int]] = set()
+    if token.isdigit():
+        return {(style + "1", int(token))}
+    if len(token) == 1:
+        values.add((style + ("a" if token.islower() else "A"), ord(token.lower()) - 96))
+    lower = token.lower()
+    if all(c in _ROMAN for c in lower):
+        total = 0
+        for c, nxt in zip(lower, lower[1:] + " ", strict=True):
+            value = _ROMAN[c]
+            total += -value if nxt in _ROMAN and _ROMAN[nxt] > value else value
+        values.add((style + ("i" if token.islower() else "I"), total))
+    return values
+
+
+def _next_in_sequence(first: str, text: str) -> bool:
+    """`text` opens with the list marker that follows the one `first` opens with (1. -> 2., (ii) -> (iii))."""
+    before = _marker_values(first)
+    return bool(before) and any((style, n - 1) in before for style, n in _marker_values(text))
+
+
+def _tag(block: _Block, body_size: float, set_off: bool = False) -> str | None:
     first = block.lines[0]
     text = block.text
     if _BULLET.match(text):
         return "li"
     bigger = first.size > body_size + 0.8
-    if len(text) < 160 and not _TERMINAL.search(text) and (bigger or first.bold):
+    # a subheading at body size: bold, or italic with more space above than below it
+    italic = first.italic and all(ln.italic for ln in block.lines) and len(block.lines) <= 2 and set_off
+    if len(text) < 160 and not _TERMINAL.search(text) and (bigger or first.bold or italic):
         level = 1 if first.size > body_size + 3 else 2 if bigger else 3
         return f"heading:{level}"
     if len(text) < 100 and _HEADING_NUMBER.match(text) and first.bold:
