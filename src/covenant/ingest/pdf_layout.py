@@ -22,6 +22,7 @@ _SQUEEZE = re.compile(r"[\s\-\u00ad\u2010\u2011\x02\ufffe]|\d")
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st"}
 _HYPHENS = "-\x02\ufffe\xad\u2010\u2011"
 _TERMINAL = re.compile(r"[.!?:;][\s\"'”’»)\]\d*]*$")
+_FINAL = re.compile(r"[.!?:][\s\"'”’»)\]\d*]*$")
 # Numbered paragraphs and list items: "13.", "(a)", "a)", "iv.", bullets, dashes.
 _NUMBERED = re.compile(
     r"^\s*(?:\d{1,3}(?:\.\d{1,3})*[.)]\s|\(?[a-zA-Z]{1,2}\)\s|\([ivxlcdm]{1,6}\)|[ivxlcdm]{1,6}\.\s)"
@@ -35,7 +36,7 @@ _ITALIC_FLAG = 64  # PDF font descriptor flag 7
 
 @dataclass(slots=True)
 class _Line:
-    """One visual line of a page: its text, box (PDF points, y up), dominant font size and weight."""
+    """One visual line of a page: its text, box (PDF points, y up), dominant font size, weight and slant."""
 
     text: str
     x0: float
@@ -47,6 +48,7 @@ class _Line:
     page: int
     italic: bool
     order: int  # position in pdfium's text stream, to keep stream order among lines of a block
+    second_x: float  # x where the line's second word starts (a hanging indent's text edge); x1 when one word
     line_no: tuple[int, int] = (0, 0)  # 1-based lines of `original` holding it; 0 when not found
 
 
@@ -137,6 +139,7 @@ def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
     boxes: list[tuple[float, float, float, float]] = []
     weights: list[int] = []
     indices: list[int] = []
+    lefts: list[float | None] = []  # per character of `chars`: its left edge, None for spaces
 
     def italic() -> bool:
         # font flags cost a call per character: three characters of the line tell its style
@@ -146,6 +149,17 @@ def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
             pdfium_c.FPDFText_GetFontInfo(raw, i, None, 0, ctypes.byref(flags))
             slanted += bool(flags.value & _ITALIC_FLAG)
         return slanted * 2 > len(sample)
+
+    def second_word_x() -> float:
+        seen_word = seen_space = False
+        for ch, left in zip(chars, lefts, strict=True):
+            if ch.isspace():
+                seen_space = seen_word
+            elif left is not None:
+                if seen_space:
+                    return left
+                seen_word = True
+        return max(b[1] for b in boxes)
 
     def flush(order: int) -> None:
         text = "".join(chars).rstrip()
@@ -165,12 +179,14 @@ def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
                     page=page,
                     italic=italic(),
                     order=order,
+                    second_x=second_word_x(),
                 )
             )
         chars.clear()
         boxes.clear()
         weights.clear()
         indices.clear()
+        lefts.clear()
 
     for i in range(count):
         code = get_unicode(raw, i)
@@ -190,6 +206,9 @@ def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
             boxes.append((rect.left, rect.right, rect.bottom, rect.top))
             weights.append(get_weight(raw, i))
             indices.append(i)
+            lefts.append(rect.left)
+        else:
+            lefts.append(None)
         chars.append(ch)
     flush(count)
     return _merge_pieces(pieces)
@@ -372,8 +391,10 @@ def _starts_block(first: _Line, prev: _Line, ln: _Line, leading: float, right_ed
     short = prev.x1 < right_edge - 0.15 * max(right_edge - prev.x0, 1.0)
     if prev.bold != ln.bold and (ends or short or ln.bold):  # not a bold lead-in run on into its paragraph
         return True
-    if (_NUMBERED.match(ln.text) or _BULLET.match(ln.text)) and (ends or short):
-        return True
+    if (_NUMBERED.match(ln.text) or _BULLET.match(ln.text)) and (short or _FINAL.search(prev.text)):
+        return True  # not after a full line ending in ";" or ",": "(iii)" there runs on in the paragraph
+    if _NUMBERED.match(first.text) and abs(ln.x0 - first.second_x) < 3 and ln.x0 > first.x0 + 8:
+        return False  # a numbered paragraph's hanging indent: its lines start where the first line's text does
     centred = abs((prev.x0 + prev.x1) - (ln.x0 + ln.x1)) < 6 and abs(prev.x0 - ln.x0) > 8
     if centred and short and not ends:  # a centred block (a signature, a title) keeps its lines together
         return False
@@ -454,7 +475,7 @@ def _continues(prev: _Block, nxt: _Block) -> bool:
     if abs(a.size - b.size) > 0.8:
         return False
     text = nxt.lines[0].text.lstrip()
-    if _NUMBERED.match(text) or _BULLET.match(text):
+    if _NUMBERED.match(text) or _BULLET.match(text) or _next_in_sequence(prev.lines[0].text, text):
         return False
     if _TERMINAL.search(prev.lines[-1].text):
         return False
