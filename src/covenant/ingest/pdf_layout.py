@@ -27,6 +27,8 @@ _FINAL = re.compile(r"[.!?:][\s\"'”’»)\]\d*]*$")
 _NUMBERED = re.compile(
     r"^\s*(?:\d{1,3}(?:\.\d{1,3})*[.)]\s|\(?[a-zA-Z]{1,2}\)\s|\([ivxlcdm]{1,6}\)|[ivxlcdm]{1,6}\.\s)"
 )
+# the number or bullet before a hanging indent: "13.", "(a)", "48/161.", "-"
+_LABEL = re.compile(r"^\s*(?:\(?[\w/.\-]{1,10}[.)]|[•\u2022\u25cf\u25aa\u2013\u2014\-*])\s")
 _BULLET = re.compile(r"^\s*[•\u2022\u25cf\u25aa\u2013\u2014\-*]\s")
 _HEADING_NUMBER = re.compile(r"^\s*(?:[IVXLC]{1,6}\.|[A-Z]\.|\d{1,2}(?:\.\d{1,2})*\.?)\s+\S")
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/|de|из)\s*\d{1,4})?\W*$", re.I)
@@ -389,12 +391,15 @@ def _starts_block(first: _Line, prev: _Line, ln: _Line, leading: float, right_ed
         return True
     ends = bool(_TERMINAL.search(prev.text))
     short = prev.x1 < right_edge - 0.15 * max(right_edge - prev.x0, 1.0)
-    if prev.bold != ln.bold and (ends or short or ln.bold):  # not a bold lead-in run on into its paragraph
+    # a change of weight inside a full line's sentence is emphasis (a bold quotation), not a new block
+    if prev.bold != ln.bold and (ends or short):
         return True
-    if (_NUMBERED.match(ln.text) or _BULLET.match(ln.text)) and (short or _FINAL.search(prev.text)):
-        return True  # not after a full line ending in ";" or ",": "(iii)" there runs on in the paragraph
-    if _NUMBERED.match(first.text) and abs(ln.x0 - first.second_x) < 3 and ln.x0 > first.x0 + 8:
-        return False  # a numbered paragraph's hanging indent: its lines start where the first line's text does
+    # a numbered line, but not after a full line ending in ";" or ",": "(iii)" there runs on in the paragraph
+    restyled = prev.bold != ln.bold or prev.italic != ln.italic
+    if (_NUMBERED.match(ln.text) or _BULLET.match(ln.text)) and (short or restyled or _FINAL.search(prev.text)):
+        return True
+    if _LABEL.match(first.text) and abs(ln.x0 - first.second_x) < 3 and ln.x0 > first.x0 + 8:
+        return False  # a hanging indent: the lines start where the first line's text after its number does
     centred = abs((prev.x0 + prev.x1) - (ln.x0 + ln.x1)) < 6 and abs(prev.x0 - ln.x0) > 8
     if centred and short and not ends:  # a centred block (a signature, a title) keeps its lines together
         return False
