@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from statistics import median
 
@@ -14,8 +14,8 @@ import pypdfium2.raw as pdfium_c
 
 from covenant.errors import BadInputError
 from covenant.ingest.pdf import PAGE_BREAK, metadata_hints, normalise_page_text, open_pdf
-from covenant.ingest.raw import RawDocument
-from covenant.model import SourceLine
+from covenant.ingest.raw import RawDocument, RawFootnote
+from covenant.model import Furniture, SourceLine
 
 # The citation test's normalisation: whitespace, hyphens and digits (footnote markers) do not count.
 _SQUEEZE = re.compile(r"[\s\-\u00ad\u2010\u2011\x02\ufffe]|\d")
@@ -33,6 +33,11 @@ _BULLET = re.compile(r"^\s*[•\u2022\u25cf\u25aa\u2013\u2014\-*]\s")
 _HEADING_NUMBER = re.compile(r"^\s*(?:[IVXLC]{1,6}\.|[A-Z]\.|\d{1,2}(?:\.\d{1,2})*\.?)\s+\S")
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/|de|из)\s*\d{1,4})?\W*$", re.I)
 _DIGITS = re.compile(r"\d+")
+_RULE = re.compile(r"[_\u2014\u2013\-]{5,}")
+# a footnote's first line: its number (or mark) then its text
+_NOTE_START = re.compile(r"^\s*(\d{1,3}|[*\u2020\u2021]{1,3})(?:/?\s+|(?=[^\W\d_]))(?=\S)")
+# a contents entry: a dot leader then a page number or a range of paragraphs and a page
+_CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}[\s.]*\d[\d\s\-\u2013\u2212]*$|\u2026{2,}\s*\d[\d\s\-\u2013\u2212]*$")
 _ITALIC_FLAG = 64  # PDF font descriptor flag 7
 
 
@@ -51,6 +56,8 @@ class _Line:
     italic: bool
     order: int  # position in pdfium's text stream, to keep stream order among lines of a block
     second_x: float  # x where the line's second word starts (a hanging indent's text edge); x1 when one word
+    supers: list[tuple[int, int]] = field(default_factory=list)  # raised small characters: [start, end) in text
+    markers: list[tuple[int, _Note]] = field(default_factory=list)  # note markers taken out of text, by offset
     line_no: tuple[int, int] = (0, 0)  # 1-based lines of `original` holding it; 0 when not found
 
 
@@ -61,11 +68,33 @@ class _Block:
 
     @property
     def text(self) -> str:
-        return _join_lines([ln.text for ln in self.lines])
+        return _compose(self.lines)[0]
+
+
+@dataclass(slots=True, eq=False)
+class _Note:
+    """A footnote: its number, its lines (the number taken off the first), and where its marker stood."""
+
+    number: str
+    lines: list[_Line]
+    continued: bool = False  # the rest of a note begun on an earlier page
+    marker: tuple[int, int] | None = None  # (index of the SourceLine, offset in its text)
+
+    def raw(self) -> RawFootnote:
+        found = [ln.line_no for ln in self.lines if ln.line_no[0]]
+        first = min((n[0] for n in found), default=0)
+        last = max((n[1] for n in found), default=0)
+        text = _compose(self.lines)[0]
+        return RawFootnote(self.number, text, first, last, self.lines[0].page, None if self.continued else self.marker)
 
 
 def read_pdf_layout(path: str, data: bytes) -> RawDocument:
-    """Read a PDF into paragraphs and headings using the position and size of every character."""
+    """Read a PDF into paragraphs and headings using the position and size of every character.
+
+    Running headers and footers, page numbers and contents lines are set aside as furniture, footnotes as
+    notes with the place of their markers; a paragraph that runs over a page or column break is given as
+    pieces joined to the first (`SourceLine.joint`), each citing its own page and lines.
+    """
     with open_pdf(path, data) as pdf:
         page_count = len(pdf)
         if page_count == 0:
@@ -99,22 +128,58 @@ def read_pdf_layout(path: str, data: bytes) -> RawDocument:
     for number, text in enumerate(pages):
         _locate(page_lines[number], text, first_line)
         first_line += text.count("\n") + 1
-    furniture = _running_furniture(page_lines, page_count)
+    running = _running_furniture(page_lines, page_count)
+    aside: list[tuple[_Line, str]] = []  # lines taken out of the body, with the reason
+    notes: list[_Note] = []
     blocks: list[_Block] = []
     for lines in page_lines:
-        body = [ln for ln in lines if id(ln) not in furniture]
-        body = _drop_footnotes(body, body_size)
-        blocks.extend(_page_blocks(body, body_size))
-    blocks = _join_breaks(blocks, original)
-    out: list[SourceLine] = []
+        body: list[_Line] = []
+        for ln in lines:
+            if id(ln) in running:
+                aside.append((ln, running[id(ln)]))
+            else:
+                body.append(ln)
+        body, note_lines, footer = _split_footnotes(body, body_size)
+        aside.extend((ln, "page footer") for ln in footer)
+        page_notes = _group_notes(note_lines, notes[-1] if notes else None, aside)
+        _take_markers(body, page_notes)
+        notes.extend(page_notes)
+        for block in _page_blocks(body, body_size):
+            if _is_contents(block):
+                aside.extend((ln, "table of contents") for ln in block.lines)
+            else:
+                blocks.append(block)
     orig_lines = original.replace(PAGE_BREAK, "\n").split("\n")
-    for block in blocks:
-        for part in _citable_parts(block, orig_lines):
-            text = part.text.strip()
-            if not text:
-                continue
+    kept = {n for block in blocks for ln in block.lines if ln.line_no[0] for n in range(*_through(ln.line_no))}
+    set_aside = {
+        n
+        for ln in [ln for ln, _ in aside] + [ln for note in notes for ln in note.lines]
+        if ln.line_no[0]
+        for n in range(*_through(ln.line_no))
+    } - kept
+    parts = [part for block in blocks for part in _citable_parts(block, orig_lines, set_aside)]
+    out: list[SourceLine] = []
+    for paragraph in _join_breaks(parts, orig_lines, set_aside):
+        for k, part in enumerate(paragraph):
+            text, markers = _compose(part.lines)
+            joint: str | None = None
+            if k:
+                before = out[-1].text
+                joint = " "
+                if before[-1:] == "-":
+                    joint = ""
+                    if len(before) > 2 and before[-2].isalpha() and text[:1].islower():
+                        out[-1] = replace(out[-1], text=before[:-1])  # a word broken over the break
+            for offset, note in markers:
+                note.marker = (len(out), offset)
             first, last = part.line_span()
-            out.append(SourceLine(text, -1, first, last, part.lines[0].page, part.tag))
+            out.append(SourceLine(text, -1, first, last, part.lines[0].page, part.tag, joint))
+    furniture = [
+        Furniture(reason, ln.text.strip(), ln.line_no[0], ln.line_no[1], ln.page)
+        for ln, reason in aside
+        if ln.line_no[0] and not kept.intersection(range(*_through(ln.line_no)))
+    ]
+    footnotes = [note.raw() for note in notes if note.lines]
     return RawDocument(
         path=path,
         format="pdf",
@@ -124,7 +189,14 @@ def read_pdf_layout(path: str, data: bytes) -> RawDocument:
         pages=page_count,
         blocks_are_paragraphs=True,
         hints=hints,
+        furniture=sorted(furniture, key=lambda item: item.line_start),
+        footnotes=footnotes,
     )
+
+
+def _through(line_no: tuple[int, int]) -> tuple[int, int]:
+    """range() arguments for an inclusive span of line numbers."""
+    return line_no[0], line_no[1] + 1
 
 
 def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
@@ -141,7 +213,7 @@ def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
     boxes: list[tuple[float, float, float, float]] = []
     weights: list[int] = []
     indices: list[int] = []
-    lefts: list[float | None] = []  # per character of `chars`: its left edge, None for spaces
+    char_boxes: list[tuple[float, float, float, float] | None] = []  # per character of `chars`; None for spaces
 
     def italic() -> bool:
         # font flags cost a call per character: three characters of the line tell its style
@@ -154,14 +226,26 @@ def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
 
     def second_word_x() -> float:
         seen_word = seen_space = False
-        for ch, left in zip(chars, lefts, strict=True):
+        for ch, box in zip(chars, char_boxes, strict=True):
             if ch.isspace():
                 seen_space = seen_word
-            elif left is not None:
+            elif box is not None:
                 if seen_space:
-                    return left
+                    return box[0]
                 seen_word = True
         return max(b[1] for b in boxes)
+
+    def raised(size: float, bottom: float, length: int) -> list[tuple[int, int]]:
+        """Runs of small characters set above the baseline: note markers, ordinals ("1er", "XVIIIe")."""
+        runs: list[tuple[int, int]] = []
+        for i, box in enumerate(char_boxes[:length]):
+            if box is None or not (box[3] - box[2] < 0.8 * size and box[2] > bottom + 0.2 * size):
+                continue
+            if runs and runs[-1][1] == i:
+                runs[-1] = (runs[-1][0], i + 1)
+            else:
+                runs.append((i, i + 1))
+        return runs
 
     def flush(order: int) -> None:
         text = "".join(chars).rstrip()
@@ -169,12 +253,13 @@ def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
             heights = Counter(round(b[3] - b[2], 1) for b in boxes)
             size = heights.most_common(1)[0][0]
             main = [b for b in boxes if abs((b[3] - b[2]) - size) < 0.6] or boxes
+            bottom = median(b[2] for b in main)
             pieces.append(
                 _Line(
                     text=text,
                     x0=min(b[0] for b in boxes),
                     x1=max(b[1] for b in boxes),
-                    bottom=median(b[2] for b in main),
+                    bottom=bottom,
                     top=median(b[3] for b in main),
                     size=size,
                     bold=sum(w >= 600 for w in weights) * 2 > len(weights),
@@ -182,13 +267,14 @@ def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
                     italic=italic(),
                     order=order,
                     second_x=second_word_x(),
+                    supers=raised(size, bottom, len(text)),
                 )
             )
         chars.clear()
         boxes.clear()
         weights.clear()
         indices.clear()
-        lefts.clear()
+        char_boxes.clear()
 
     for i in range(count):
         code = get_unicode(raw, i)
@@ -208,9 +294,9 @@ def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
             boxes.append((rect.left, rect.right, rect.bottom, rect.top))
             weights.append(get_weight(raw, i))
             indices.append(i)
-            lefts.append(rect.left)
+            char_boxes.append(boxes[-1])
         else:
-            lefts.append(None)
+            char_boxes.append(None)
         chars.append(ch)
     flush(count)
     return _merge_pieces(pieces)
@@ -226,6 +312,10 @@ def _merge_pieces(pieces: list[_Line]) -> list[_Line]:
             height = min(prev.top - prev.bottom, piece.top - piece.bottom)
             if height > 0 and overlap > 0.5 * height and -2 < piece.x0 - prev.x1 < max(prev.size, piece.size) * 2:
                 big = prev if prev.size >= piece.size else piece
+                shift = len(prev.text) + 1
+                if piece.size < 0.8 * prev.size and piece.bottom > prev.bottom + 0.2 * prev.size:
+                    piece.supers = [(len(piece.text) - len(piece.text.lstrip()), len(piece.text))]
+                prev.supers.extend((a + shift, b + shift) for a, b in piece.supers)
                 prev.text = prev.text + " " + piece.text
                 prev.x1 = max(prev.x1, piece.x1)
                 prev.x0 = min(prev.x0, piece.x0)
@@ -305,9 +395,9 @@ def _normal_key(text: str) -> str:
     return _DIGITS.sub("#", " ".join(text.lower().split()))
 
 
-def _running_furniture(pages: list[list[_Line]], page_count: int) -> set[int]:
+def _running_furniture(pages: list[list[_Line]], page_count: int) -> dict[int, str]:
     """Page numbers and running headers/footers: text at the top or bottom of a page, repeated on many pages."""
-    gone: set[int] = set()
+    gone: dict[int, str] = {}
     edges: dict[str, list[_Line]] = {}
     for lines in pages:
         if not lines:
@@ -316,36 +406,120 @@ def _running_furniture(pages: list[list[_Line]], page_count: int) -> set[int]:
         edge = by_height[:3] + by_height[-3:]
         for ln in edge:
             if _PAGE_NUMBER.match(ln.text) and (ln is by_height[0] or ln is by_height[-1] or len(ln.text) < 12):
-                gone.add(id(ln))
+                gone[id(ln)] = "page number"
             edges.setdefault(_normal_key(ln.text), []).append(ln)
     need = max(2, round(0.3 * page_count)) if page_count > 2 else 99
     for repeated in edges.values():
         if len({ln.page for ln in repeated}) >= need:
-            gone.update(id(ln) for ln in repeated)
+            for ln in repeated:
+                gone.setdefault(id(ln), "running header or footer")
     return gone
 
 
-def _drop_footnotes(lines: list[_Line], body_size: float) -> list[_Line]:
-    """Footnotes: smaller type below the body text at the foot of the page (or after a rule of underscores)."""
+def _is_rule(ln: _Line) -> bool:
+    return bool(_RULE.fullmatch(ln.text.strip()))
+
+
+def _split_footnotes(lines: list[_Line], body_size: float) -> tuple[list[_Line], list[_Line], list[_Line]]:
+    """Body, footnote lines and footer lines of a page, each in reading order.
+
+    Footnotes are smaller type below the body text at the foot of the page (or below a rule of underscores);
+    short lines under them (a document code printed on one page) are the page's footer.
+    """
     if not lines:
-        return lines
-    by_height = sorted(range(len(lines)), key=lambda i: lines[i].top)
+        return lines, [], []
+    by_height = sorted(range(len(lines)), key=lambda i: lines[i].top)  # bottom up
     notes: set[int] = set()
-    for i in by_height:  # bottom up
-        ln = lines[i]
-        if ln.size < body_size - 0.8:
+    footer: list[int] = []
+    rules = [i for i in by_height if _is_rule(lines[i])]
+    if rules:  # a rule of underscores: what is below it is notes
+        notes = {j for j in range(len(lines)) if lines[j].top <= lines[rules[-1]].top}
+    else:
+        small = [ln.size < body_size - 0.8 for ln in lines]
+        for i in by_height[:3]:
+            if small[i] or len(lines[i].text.strip()) >= 40:
+                break
+            footer.append(i)
+        for i in by_height[len(footer) :]:
+            if not small[i]:
+                break
             notes.add(i)
-            continue
-        break
-    for i in by_height:
-        if re.fullmatch(r"[_\u2014\u2013\-]{5,}", lines[i].text.strip()):
-            notes.update(j for j in range(len(lines)) if lines[j].top <= lines[i].top)
-    # a footnote zone holds at least one line starting with a note number
-    if notes and not any(re.match(r"^\s*[\d*†]+", lines[i].text) for i in notes):
-        rule = any(re.fullmatch(r"[_\u2014\u2013\-]{5,}", lines[i].text.strip()) for i in notes)
-        if not rule:
+        # a zone of small type is notes when one of its lines starts with a note number
+        if not any(_NOTE_START.match(lines[i].text) for i in notes):
             notes = set()
-    return [ln for i, ln in enumerate(lines) if i not in notes]
+        if not notes:
+            footer = []
+    gone = notes.union(footer)
+    return (
+        [ln for i, ln in enumerate(lines) if i not in gone],
+        [ln for i, ln in enumerate(lines) if i in notes],
+        [ln for i, ln in enumerate(lines) if i in footer],
+    )
+
+
+def _group_notes(lines: list[_Line], previous: _Note | None, aside: list[tuple[_Line, str]]) -> list[_Note]:
+    """Footnote lines into notes: a note starts at its number; lines before the first number on a page
+    finish the note of the page before. Rules and lines that belong to no note are set aside."""
+    notes: list[_Note] = []
+    for ln in lines:
+        if _is_rule(ln):
+            aside.append((ln, "footnote rule"))
+            continue
+        current = notes[-1] if notes else None
+        start = _NOTE_START.match(ln.text)
+        if start and _plausible_number(start.group(1), current or previous, current is None):
+            number = start.group(1)
+            cut = start.end()
+            ln.text = ln.text[cut:]
+            ln.supers = [(a - cut, b - cut) for a, b in ln.supers if a >= cut]
+            notes.append(_Note(number, [ln]))
+        elif current is not None:
+            current.lines.append(ln)
+        elif previous is not None:
+            notes.append(_Note(previous.number, [ln], continued=True))
+        else:
+            aside.append((ln, "footnote"))
+    return notes
+
+
+def _plausible_number(number: str, before: _Note | None, first_on_page: bool) -> bool:
+    """A note number follows the one before (a line of a note may well start with another number)."""
+    if not number.isdigit() or before is None or not before.number.isdigit():
+        return first_on_page or not number.isdigit()
+    n, last = int(number), int(before.number)
+    return last < n <= last + 3 or n == 1 or (first_on_page and n > last)
+
+
+def _take_markers(body: list[_Line], notes: list[_Note]) -> None:
+    """Superscript note numbers in the body of the page whose notes are `notes`: out of the text, onto the line."""
+    wanted = {note.number: note for note in notes if not note.continued}
+    for ln in body:
+        if not wanted or not ln.supers:
+            continue
+        keep: list[tuple[int, int]] = []
+        cuts: list[tuple[int, int, _Note]] = []
+        for a, b in ln.supers:
+            note = wanted.get(ln.text[a:b].strip())
+            if note is None or a == 0:
+                keep.append((a, b))
+            else:
+                cuts.append((a, b, wanted.pop(note.number)))
+        if not cuts:
+            continue
+        text = ""
+        last = 0
+        for a, b, note in cuts:
+            text += ln.text[last:a]
+            if text.endswith(" ") and ln.text[b : b + 1] in (" ", ""):
+                text = text[:-1]  # the marker stood alone between spaces: one space stays
+            ln.markers.append((len(text), note))
+            last = b
+        ln.text = text + ln.text[last:]
+        ln.supers = []
+
+
+def _is_contents(block: _Block) -> bool:
+    return any(_CONTENTS_ENTRY.search(ln.text) for ln in block.lines)
 
 
 def _page_blocks(lines: list[_Line], body_size: float) -> list[_Block]:
@@ -456,22 +630,30 @@ def _tag(block: _Block, body_size: float, set_off: bool = False) -> str | None:
     return None
 
 
-def _join_lines(texts: list[str]) -> str:
+def _compose(lines: list[_Line]) -> tuple[str, list[tuple[int, _Note]]]:
+    """The text of lines read as one paragraph (words broken at a line end made whole), and where its
+    note markers stood in it."""
     out = ""
-    for text in texts:
-        text = text.strip()
-        if not out:
-            out = text
-        elif out[-1] in _HYPHENS and len(out) > 1 and out[-2].isalpha() and text[:1].islower():
-            out = out[:-1] + text  # a word hyphenated at the line end
-        elif out[-1] in _HYPHENS:
-            out = out[:-1] + "-" + text
-        else:
-            out = out + " " + text
-    return out.replace("\x02", "-").replace("\ufffe", "-")
+    markers: list[tuple[int, _Note]] = []
+    for ln in lines:
+        lead = len(ln.text) - len(ln.text.lstrip())
+        text = ln.text.strip()
+        if not text:
+            continue
+        if out and out[-1] in _HYPHENS and len(out) > 1 and out[-2].isalpha() and text[:1].islower():
+            out = out[:-1]  # a word hyphenated at the line end
+        elif out and out[-1] in _HYPHENS:
+            out = out[:-1] + "-"
+        elif out:
+            out += " "
+        base = len(out)
+        out += text
+        markers.extend((base + min(max(at - lead, 0), len(text)), note) for at, note in ln.markers)
+    return out.replace("\x02", "-").replace("\ufffe", "-"), markers
 
 
-def _continues(prev: _Block, nxt: _Block) -> bool:
+def _continues(prev: _Part, nxt: _Part) -> bool:
+    """Whether `nxt`, first after a page or column break, goes on with the paragraph `prev` leaves unfinished."""
     if prev.tag or nxt.tag:
         return False
     a, b = prev.lines[-1], nxt.lines[0]
@@ -479,26 +661,30 @@ def _continues(prev: _Block, nxt: _Block) -> bool:
         return False
     if abs(a.size - b.size) > 0.8:
         return False
-    text = nxt.lines[0].text.lstrip()
+    text = b.text.lstrip()
     if _NUMBERED.match(text) or _BULLET.match(text) or _next_in_sequence(prev.lines[0].text, text):
         return False
-    if _TERMINAL.search(prev.lines[-1].text):
+    if _TERMINAL.search(a.text):
         return False
-    return text[:1].islower() or prev.lines[-1].text.rstrip()[-1:] in _HYPHENS + ","
+    # an indented first line opens a paragraph (a resolution's preamble ends its paragraphs with commas)
+    left = nxt.lines[1].x0 if len(nxt.lines) > 1 else a.x0 if b.page != a.page else b.x0
+    if b.x0 > left + 8:
+        return False
+    return text[:1].islower() or a.text.rstrip()[-1:] in _HYPHENS + ","
 
 
-def _join_breaks(blocks: list[_Block], original: str) -> list[_Block]:
-    """Join a paragraph that runs over a column or page break, when the two halves stay one citable quote."""
-    orig_lines = original.replace(PAGE_BREAK, "\n").split("\n")
-    out: list[_Block] = []
-    for block in blocks:
-        if out and out[-1].lines[-1] is not block.lines[0] and _continues(out[-1], block):
-            joined = _Block(out[-1].lines + block.lines, None)
-            if _cites(joined, orig_lines):
-                out[-1] = joined
+def _join_breaks(parts: list[_Part], orig_lines: list[str], aside: set[int]) -> list[list[_Part]]:
+    """Paragraphs as runs of parts: a part that continues the one before over a page or column break joins
+    it, when the whole is still one quote of its cited lines once the lines set aside are left out."""
+    paragraphs: list[list[_Part]] = []
+    for part in parts:
+        if paragraphs and _continues(paragraphs[-1][-1], part):
+            lines = [ln for piece in paragraphs[-1] for ln in piece.lines] + part.lines
+            if _cites(lines, orig_lines, aside):
+                paragraphs[-1].append(part)
                 continue
-        out.append(block)
-    return out
+        paragraphs.append([part])
+    return paragraphs
 
 
 def _span(lines: list[_Line]) -> tuple[int, int]:
@@ -508,42 +694,38 @@ def _span(lines: list[_Line]) -> tuple[int, int]:
     return min(n[0] for n in found), max(n[1] for n in found)
 
 
-def _cites(block: _Block, orig_lines: list[str]) -> bool:
-    first, last = _span(block.lines)
+def _cites(lines: list[_Line], orig_lines: list[str], aside: set[int]) -> bool:
+    """The citation invariant for these lines read as one paragraph: their text, squeezed, is found in
+    the original lines they span, less the lines set aside (furniture and footnotes)."""
+    first, last = _span(lines)
     if not first:
         return False
-    return _squeeze(block.text) in _squeeze("\n".join(orig_lines[first - 1 : last]))
+    source = "\n".join(orig_lines[n - 1] for n in range(first, last + 1) if n not in aside)
+    return _squeeze(_compose(lines)[0]) in _squeeze(source)
 
 
+@dataclass(slots=True)
 class _Part:
     """A block, or the piece of one, that is cited by one range of original lines."""
 
-    def __init__(self, lines: list[_Line], tag: str | None) -> None:
-        self.lines = lines
-        self.tag = tag
-
-    @property
-    def text(self) -> str:
-        return _join_lines([ln.text for ln in self.lines])
+    lines: list[_Line]
+    tag: str | None
 
     def line_span(self) -> tuple[int, int]:
         return _span(self.lines)
 
 
-def _citable_parts(block: _Block, orig_lines: list[str]) -> list[_Part]:
+def _citable_parts(block: _Block, orig_lines: list[str], aside: set[int]) -> list[_Part]:
     """The block whole when its quote is found in its line range, else split where the original's order breaks."""
-    lines = [ln for ln in block.lines if ln.line_no[0]]
+    lines = [ln for ln in block.lines if ln.line_no[0] and ln.text.strip()]
     if not lines:
         return []
-    whole = _Part(lines, block.tag)
-    if _cites(_Block(lines), orig_lines):
-        return [whole]
+    if _cites(lines, orig_lines, aside):
+        return [_Part(lines, block.tag)]
     parts: list[_Part] = []
     for ln in lines:
-        if parts:
-            trial = _Part([*parts[-1].lines, ln], block.tag)
-            if _cites(_Block(trial.lines), orig_lines):
-                parts[-1] = trial
-                continue
+        if parts and _cites([*parts[-1].lines, ln], orig_lines, aside):
+            parts[-1].lines.append(ln)
+            continue
         parts.append(_Part([ln], block.tag))
     return parts
