@@ -17,8 +17,8 @@ from covenant.ingest.pdf import PAGE_BREAK, metadata_hints, normalise_page_text,
 from covenant.ingest.raw import RawDocument, RawFootnote
 from covenant.model import Furniture, SourceLine
 
-# The citation test's normalisation: whitespace, hyphens and digits (footnote markers) do not count.
-_SQUEEZE = re.compile(r"[\s\-\u00ad\u2010\u2011\x02\ufffe]|\d")
+# The citation test's normalisation: whitespace, hyphens and digits (footnote markers: "12", "12/") do not count.
+_SQUEEZE = re.compile(r"[\s\-\u00ad\u2010\u2011\x02\ufffe]|\d+/?")
 _LIGATURES = {"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st"}
 _HYPHENS = "-\x02\ufffe\xad\u2010\u2011"
 _TERMINAL = re.compile(r"[.!?:;][\s\"'”’»)\]\d*]*$")
@@ -33,6 +33,7 @@ _BULLET = re.compile(r"^\s*[•\u2022\u25cf\u25aa\u2013\u2014\-*]\s")
 _HEADING_NUMBER = re.compile(r"^\s*(?:[IVXLC]{1,6}\.|[A-Z]\.|\d{1,2}(?:\.\d{1,2})*\.?)\s+\S")
 _PAGE_NUMBER = re.compile(r"^\W*(?:page\s+)?(?:\d{1,4}|[ivxlc]{1,6})(?:\s*(?:of|/|de|из)\s*\d{1,4})?\W*$", re.I)
 _DIGITS = re.compile(r"\d+")
+_SLASH_MARKER = re.compile(r"(?<=\S )\d{1,3}/(?=\s|$)")
 _RULE = re.compile(r"[_\u2014\u2013\-]{5,}")
 # a footnote's first line: its number (or mark) then its text
 _NOTE_START = re.compile(r"^\s*(\d{1,3}|[*\u2020\u2021]{1,3})(?:/?\s+|(?=[^\W\d_]))(?=\S)")
@@ -78,6 +79,7 @@ class _Note:
     number: str
     lines: list[_Line]
     continued: bool = False  # the rest of a note begun on an earlier page
+    slashed: bool = False  # numbered "1/" (older UN documents), its marker " 1/" in the line, not raised
     marker: tuple[int, int] | None = None  # (index of the SourceLine, offset in its text)
 
     def raw(self) -> RawFootnote:
@@ -132,6 +134,7 @@ def read_pdf_layout(path: str, data: bytes) -> RawDocument:
     aside: list[tuple[_Line, str]] = []  # lines taken out of the body, with the reason
     notes: list[_Note] = []
     blocks: list[_Block] = []
+    body_lines: list[_Line] = []
     for lines in page_lines:
         body: list[_Line] = []
         for ln in lines:
@@ -141,14 +144,14 @@ def read_pdf_layout(path: str, data: bytes) -> RawDocument:
                 body.append(ln)
         body, note_lines, footer = _split_footnotes(body, body_size)
         aside.extend((ln, "page footer") for ln in footer)
-        page_notes = _group_notes(note_lines, notes[-1] if notes else None, aside)
-        _take_markers(body, page_notes)
-        notes.extend(page_notes)
+        notes.extend(_group_notes(note_lines, notes[-1] if notes else None, aside))
+        body_lines.extend(body)
         for block in _page_blocks(body, body_size):
             if _is_contents(block):
                 aside.extend((ln, "table of contents") for ln in block.lines)
             else:
                 blocks.append(block)
+    _take_markers(body_lines, notes)
     orig_lines = original.replace(PAGE_BREAK, "\n").split("\n")
     kept = {n for block in blocks for ln in block.lines if ln.line_no[0] for n in range(*_through(ln.line_no))}
     set_aside = {
@@ -405,12 +408,17 @@ def _running_furniture(pages: list[list[_Line]], page_count: int) -> dict[int, s
         by_height = sorted(lines, key=lambda ln: -ln.top)
         edge = by_height[:3] + by_height[-3:]
         for ln in edge:
+            if _is_rule(ln):  # the rule above footnotes repeats, and is left for the footnotes to find
+                continue
             if _PAGE_NUMBER.match(ln.text) and (ln is by_height[0] or ln is by_height[-1] or len(ln.text) < 12):
                 gone[id(ln)] = "page number"
             edges.setdefault(_normal_key(ln.text), []).append(ln)
     need = max(2, round(0.3 * page_count)) if page_count > 2 else 99
     for repeated in edges.values():
-        if len({ln.page for ln in repeated}) >= need:
+        # a running line changes in one number at most (its page number); notes at the foot change in all
+        numbers = [_DIGITS.findall(ln.text) for ln in repeated]
+        varying = sum(len(set(column)) > 1 for column in zip(*numbers, strict=False))
+        if len({ln.page for ln in repeated}) >= need and varying <= 1:
             for ln in repeated:
                 gone.setdefault(id(ln), "running header or footer")
     return gone
@@ -470,9 +478,10 @@ def _group_notes(lines: list[_Line], previous: _Note | None, aside: list[tuple[_
         if start and _plausible_number(start.group(1), current or previous, current is None):
             number = start.group(1)
             cut = start.end()
+            slashed = "/" in ln.text[start.start(1) : cut]
             ln.text = ln.text[cut:]
             ln.supers = [(a - cut, b - cut) for a, b in ln.supers if a >= cut]
-            notes.append(_Note(number, [ln]))
+            notes.append(_Note(number, [ln], slashed=slashed))
         elif current is not None:
             current.lines.append(ln)
         elif previous is not None:
@@ -491,31 +500,39 @@ def _plausible_number(number: str, before: _Note | None, first_on_page: bool) ->
 
 
 def _take_markers(body: list[_Line], notes: list[_Note]) -> None:
-    """Superscript note numbers in the body of the page whose notes are `notes`: out of the text, onto the line."""
-    wanted = {note.number: note for note in notes if not note.continued}
-    for ln in body:
-        if not wanted or not ln.supers:
+    """Each note's marker: the first raised run of its number in the body after the marker of the note before,
+    on the note's page or an earlier one (endnotes); taken out of the line's text and kept on the line."""
+    runs: list[tuple[int, int, int, bool]] = []  # (line, start, end, slashed) in reading order
+    for k, ln in enumerate(body):
+        spans = [(a, b, False) for a, b in ln.supers if a > 0]
+        spans += [(m.start(), m.end(), True) for m in _SLASH_MARKER.finditer(ln.text)]
+        runs.extend((k, a, b, slashed) for a, b, slashed in sorted(spans))
+    cursor = 0
+    cuts: dict[int, list[tuple[int, int, _Note]]] = {}
+    for note in notes:
+        if note.continued:
             continue
-        keep: list[tuple[int, int]] = []
-        cuts: list[tuple[int, int, _Note]] = []
-        for a, b in ln.supers:
-            note = wanted.get(ln.text[a:b].strip())
-            if note is None or a == 0:
-                keep.append((a, b))
-            else:
-                cuts.append((a, b, wanted.pop(note.number)))
-        if not cuts:
-            continue
+        page = note.lines[0].page
+        for r in range(cursor, len(runs)):
+            k, a, b, slashed = runs[r]
+            if body[k].page > page:
+                break
+            if slashed == note.slashed and body[k].text[a:b].strip().rstrip("/") == note.number:
+                cuts.setdefault(k, []).append((a, b, note))
+                cursor = r + 1
+                break
+    for k, found in cuts.items():
+        ln = body[k]
         text = ""
         last = 0
-        for a, b, note in cuts:
+        for a, b, note in sorted(found, key=lambda cut: cut[0]):
             text += ln.text[last:a]
             if text.endswith(" ") and ln.text[b : b + 1] in (" ", ""):
                 text = text[:-1]  # the marker stood alone between spaces: one space stays
             ln.markers.append((len(text), note))
             last = b
         ln.text = text + ln.text[last:]
-        ln.supers = []
+        ln.supers = []  # offsets moved; the runs left are not needed after this
 
 
 def _is_contents(block: _Block) -> bool:
