@@ -402,11 +402,13 @@ def _running_furniture(pages: list[list[_Line]], page_count: int) -> dict[int, s
     """Page numbers and running headers/footers: text at the top or bottom of a page, repeated on many pages."""
     gone: dict[int, str] = {}
     edges: dict[str, list[_Line]] = {}
+    edge_lines: list[_Line] = []
     for lines in pages:
         if not lines:
             continue
         by_height = sorted(lines, key=lambda ln: -ln.top)
         edge = by_height[:3] + by_height[-3:]
+        edge_lines.extend(edge)
         for ln in edge:
             if _is_rule(ln):  # the rule above footnotes repeats, and is left for the footnotes to find
                 continue
@@ -421,7 +423,28 @@ def _running_furniture(pages: list[list[_Line]], page_count: int) -> dict[int, s
         if len({ln.page for ln in repeated}) >= need and varying <= 1:
             for ln in repeated:
                 gone.setdefault(id(ln), "running header or footer")
+    for lines in pages:
+        for ln in _in_margin(lines):
+            gone.setdefault(id(ln), "page margin")
+    # a header that changes with the chapter stands where the running lines of other pages stand, in their type
+    places = {(ln.page, round(ln.top), round(ln.size)) for ln in edge_lines if id(ln) in gone}
+    for ln in edge_lines:
+        if id(ln) not in gone and len(ln.text.strip()) <= 60:
+            same = [p for p, top, size in places if abs(top - ln.top) <= 1 and size == round(ln.size)]
+            if any(p != ln.page for p in same):
+                gone[id(ln)] = "running header or footer"
     return gone
+
+
+def _in_margin(lines: list[_Line]) -> list[_Line]:
+    """Short text beside the text block (a thumb index letter, a line number): outside every column."""
+    long = [ln for ln in lines if len(ln.text) >= 40]
+    if len(long) < 5:
+        return []
+    lefts = sorted(ln.x0 for ln in long)
+    rights = sorted(ln.x1 for ln in long)
+    left, right = lefts[len(lefts) // 20], rights[-1 - len(rights) // 20]
+    return [ln for ln in lines if len(ln.text.strip()) <= 20 and (ln.x0 > right + 5 or ln.x1 < left - 5)]
 
 
 def _is_rule(ln: _Line) -> bool:
@@ -687,7 +710,14 @@ def _continues(prev: _Part, nxt: _Part) -> bool:
     left = nxt.lines[1].x0 if len(nxt.lines) > 1 else a.x0 if b.page != a.page else b.x0
     if b.x0 > left + 8:
         return False
-    return text[:1].islower() or a.text.rstrip()[-1:] in _HYPHENS + ","
+    ending = a.text.rstrip()[-1:]
+    if ending in _HYPHENS:
+        return True
+    # the last line runs to the edge of its column (in ragged text, short of it by a long word at most):
+    # a paragraph that ends there with a word or a comma goes on after the break
+    widths = [ln.x1 for ln in prev.lines[:-1] + nxt.lines[:-1]]
+    full = bool(widths) and a.x1 >= max(widths) - 6 * a.size
+    return full and (ending.isalpha() or ending == ",") and (text[:1].isalnum() or text[:1] in "(\"“«'‘")
 
 
 def _join_breaks(parts: list[_Part], orig_lines: list[str], aside: set[int]) -> list[list[_Part]]:
