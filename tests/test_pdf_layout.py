@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from citations import check_citations
+from citations import check_citations, squeeze
 from covenant.ingest.pdf_layout import read_pdf_layout
 from covenant.ingest.raw import RawDocument
 from covenant.pipeline import build_document
@@ -101,3 +101,45 @@ def test_every_passage_of_a_layout_read_is_cited(path: Path) -> None:
     check_citations(doc, raw.original.replace("\f", "\n"))
     for block in raw.lines:
         assert block.page is not None and 1 <= block.page <= (raw.pages or 0)
+
+
+def _original_lines(path: Path) -> list[str]:
+    """The lines of `original` as citations count them (a page break counts as a line break)."""
+    return _read(path).original.replace("\f", "\n").split("\n")
+
+
+@needs_shared
+def test_a_paragraph_over_a_page_break_is_one_passage_citing_both_pages() -> None:
+    # cejil_1_es paragraph 7 runs from page 3 to page 4; between its halves stand a footnote and a page number
+    path = BENCH / "docs" / "cejil_1_es.pdf"
+    doc = build_document(path)
+    label = _label("cejil_1_es", 20)
+    [passage] = [p for p in doc.passages if _letters(p.text) == _letters(label["text"])]
+    assert (passage.page_start, passage.page_end) == (3, 4)
+    assert doc.clean_text[passage.start : passage.end] == passage.text
+    lines = _original_lines(path)
+    between = {n for note in doc.footnotes for n in range(note.line_start, note.line_end + 1)}
+    between |= {n for item in doc.furniture for n in range(item.line_start, item.line_end + 1)}
+    cited = range(passage.line_start, passage.line_end + 1)
+    assert any(note.number == "4" and note.line_start in cited for note in doc.footnotes)
+    assert any(item.reason == "page number" and item.line_start in cited for item in doc.furniture)
+    kept = "\n".join(lines[n - 1] for n in cited if n not in between)
+    assert squeeze(passage.text) in squeeze(kept)
+    # each half is cited to its own page through the offset map
+    pages = {run.page for run in doc.offset_map if run.clean_start < passage.end and run.clean_end > passage.start}
+    assert pages == {3, 4}
+    half = passage.text.index("adicional a las y los miembros")
+    assert "solicitar información" in passage.text[:half] and passage.text[half - 1] == " "
+
+
+@needs_shared
+def test_a_paragraph_over_a_page_break_in_two_columns_skips_the_margin_index() -> None:
+    # Amnesty's thumb index ("K") and running footer stand between the halves of a paragraph on pages 1 and 2
+    path = EXTERNAL / "ai_2011_kyrgyzstan.pdf"
+    doc = build_document(path)
+    [passage] = [p for p in doc.passages if "violent clashes between security forces" in p.text]
+    assert (passage.page_start, passage.page_end) == (1, 2)
+    assert passage.text.startswith("Rising tensions") and passage.text.endswith("dozens injured.")
+    reasons = {item.reason for item in doc.furniture if passage.line_start <= item.line_start <= passage.line_end}
+    assert reasons >= {"page margin", "running header or footer"}
+    check_citations(doc, _read(path).original.replace("\f", "\n"))

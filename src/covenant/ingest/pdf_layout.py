@@ -381,9 +381,12 @@ def _locate(lines: list[_Line], page_text: str, first_line: int) -> None:
         owner.extend([number] * len(squeezed))
     haystack = "".join(letters)
     cursor = 0
+    plain = [text.strip() for text in page_text.split("\n")]
     for ln in sorted(lines, key=lambda item: item.order):
         needle = _squeeze(ln.text)
-        if not needle:
+        if not needle:  # no letters ("- 4 -"): the line of the page that reads the same
+            if ln.text.strip() in plain:
+                ln.line_no = (first_line + plain.index(ln.text.strip()),) * 2
             continue
         at = haystack.find(needle, cursor)
         if at < 0:
