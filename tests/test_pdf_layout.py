@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,41 @@ def test_a_paragraph_over_a_page_break_in_two_columns_skips_the_margin_index() -
     reasons = {item.reason for item in doc.furniture if passage.line_start <= item.line_start <= passage.line_end}
     assert reasons >= {"page margin", "running header or footer"}
     check_citations(doc, _read(path).original.replace("\f", "\n"))
+
+
+@needs_shared
+def test_footnotes_of_a_pdf_are_kept_and_joined_to_their_markers() -> None:
+    path = BENCH / "docs" / "cejil_1_es.pdf"
+    doc = build_document(path)
+    assert [note.number for note in doc.footnotes] == [str(n) for n in range(1, 28)]
+    lines = _original_lines(path)
+    for note in doc.footnotes:
+        assert doc.clean_text[note.start : note.end] == note.text
+        assert note.start >= doc.passages[-1].end  # notes follow the body
+        cited = "\n".join(lines[note.line_start - 1 : note.line_end])
+        assert squeeze(note.text) in squeeze(cited)
+        assert not note.text.startswith(note.number)
+        assert note.marker_offset is not None
+    # "el líder indígena M.Y.4 entregó": the marker leaves the text, its place is kept
+    note = doc.footnotes[3]
+    assert note.text.startswith("En la presente Resolución se mantendrá la reserva de los nombres")
+    assert doc.clean_text[note.marker_offset - 22 : note.marker_offset + 8] == "el líder indígena M.Y. entregó"
+    assert note.page == 3
+    passage = next(p for p in doc.passages if p.start <= note.marker_offset < p.end)
+    assert "M.Y. entregó" in passage.text and "M.Y.4" not in passage.text
+    # no footnote text is left in a body passage
+    for note in doc.footnotes:
+        assert all(note.text not in p.text for p in doc.passages)
+
+
+@needs_shared
+def test_endnotes_find_their_markers_in_order() -> None:
+    # the UPR summary puts its 169 notes at the end of the document, in small type
+    doc = build_document(BENCH / "docs" / "ohchr_1_en.pdf")
+    numbered = [note for note in doc.footnotes if note.number.isdigit()]
+    marked = [note for note in numbered if note.marker_offset is not None]
+    assert len(marked) >= 165
+    assert [int(n.number) for n in marked] == sorted(int(n.number) for n in marked)
+    assert all((a.marker_offset or 0) < (b.marker_offset or 0) for a, b in pairwise(marked))
+    # a note marker glued to a heading leaves the section title
+    assert "Right to health" in {section.title for section in doc.sections}
