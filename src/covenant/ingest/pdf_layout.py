@@ -292,7 +292,7 @@ def _page_lines(textpage: pdfium.PdfTextPage, page: int) -> list[_Line]:
             continue
         if not ch.isspace() and code != 2:
             get_box(raw, i, ctypes.byref(rect))
-            if boxes and rect.top < boxes[-1][2] and rect.left < boxes[-1][0]:
+            if boxes and (rect.top + rect.bottom) / 2 < boxes[-1][2] and rect.left < boxes[-1][0]:
                 flush(i)  # a new line with no line break in the stream (after a line-end hyphen, \x02)
             boxes.append((rect.left, rect.right, rect.bottom, rect.top))
             weights.append(get_weight(raw, i))
@@ -609,11 +609,12 @@ def _starts_block(first: _Line, prev: _Line, ln: _Line, leading: float, right_ed
     ends = bool(_TERMINAL.search(prev.text))
     short = prev.x1 < right_edge - 0.15 * max(right_edge - prev.x0, 1.0)
     # a change of weight inside a full line's sentence is emphasis (a bold quotation), not a new block
-    if prev.bold != ln.bold and (ends or short):
+    if prev.bold != ln.bold and (short or _FINAL.search(prev.text)):
         return True
     # a numbered line, but not after a full line ending in ";" or ",": "(iii)" there runs on in the paragraph
     restyled = prev.bold != ln.bold or prev.italic != ln.italic
-    if (_NUMBERED.match(ln.text) or _BULLET.match(ln.text)) and (short or restyled or _FINAL.search(prev.text)):
+    listed = (_NUMBERED.match(ln.text) or _BULLET.match(ln.text)) and not _inline_series(ln.text)
+    if listed and (short or restyled or _FINAL.search(prev.text)):
         return True
     if _LABEL.match(first.text) and abs(ln.x0 - first.second_x) < 3 and ln.x0 > first.x0 + 8:
         return False  # a hanging indent: the lines start where the first line's text after its number does
@@ -626,6 +627,7 @@ def _starts_block(first: _Line, prev: _Line, ln: _Line, leading: float, right_ed
 
 
 _ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+_INLINE_MARKER = re.compile(r"(?<=\s)\(?(?:\d{1,3}|[a-z]|[ivxlc]{1,6})[.)](?=\s)", re.I)
 _ITEM_MARKER = re.compile(r"^\s*(\()?(\d{1,3}|[a-z]|[ivxlc]{1,6})([.)])\s", re.I)
 
 
@@ -649,6 +651,14 @@ def _marker_values(text: str) -> set[tuple[str, int]]:
             total += -value if nxt in _ROMAN and _ROMAN[nxt] > value else value
         values.add((style + ("i" if token.islower() else "I"), total))
     return values
+
+
+def _inline_series(text: str) -> bool:
+    """A line that opens with a list marker and holds the next one too ("(i) ...; (ii) ..."): an enumeration
+    running in a paragraph, not an item of a list set line by line."""
+    if not _marker_values(text):
+        return False
+    return any(_next_in_sequence(text, m.group() + " ") for m in _INLINE_MARKER.finditer(text, 1))
 
 
 def _next_in_sequence(first: str, text: str) -> bool:
