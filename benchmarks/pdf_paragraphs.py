@@ -1,14 +1,17 @@
-"""PDF paragraph segmentation on the HURIDOCS set (16 PDFs, 279 pages), beside a naive pdfium peer.
+"""PDF paragraph segmentation on the HURIDOCS set (16 PDFs, 279 pages), beside two real peers.
 
 usage: python benchmarks/pdf_paragraphs.py [--bench DIR] [--out benchmarks/results]
 
-Three runs, each written as an export and scored by the shared scorer (../shared/bench/pdf_paragraphs.py):
-- covenant: `covenant ingest` + `covenant export`, the pipeline as shipped (whatever read_pdf does);
+Each run is written as an export and scored by the shared scorer (../shared/bench/pdf_paragraphs.py):
+- covenant: `covenant ingest` + `covenant export`, the pipeline as shipped (whatever read_report does);
 - covenant layout: read_pdf_layout -> clean -> outline -> segment, the layout reader through the same stages;
-- peer: pypdfium2's text of each page, passages split on blank lines (the least a pdfium user would do).
-Seconds per page are wall time over all pages (covenant: the whole ingest, storing included). The published
-figures of other tools (HURIDOCS, 2025-03-10, from SOURCES.md) are printed beside ours. Results go to
-<out>/pdf_paragraphs.json and <out>/pdf_paragraphs.md.
+- peer pdfminer.six: its layout analysis with default LAParams, one passage per text box (pdfminer's paragraph);
+- peer pdftotext (poppler-utils): the text in reading order (no -layout), pages on form feeds, passages on
+  blank lines.
+A peer that is not installed is left out and named in the results. Seconds per page are wall time over all pages
+(covenant: the whole ingest, storing included; pdftotext: the processes it takes). The published figures of other
+tools (HURIDOCS, 2025-03-10, from SOURCES.md) are printed beside ours. Results go to <out>/pdf_paragraphs.json
+and <out>/pdf_paragraphs.md.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import argparse
 import json
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -26,8 +30,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-
-import pypdfium2 as pdfium  # noqa: E402
 
 from covenant.clean import clean  # noqa: E402
 from covenant.ingest.pdf_layout import read_pdf_layout  # noqa: E402
@@ -94,24 +96,52 @@ def run_layout(pdfs: list[Path], work: Path) -> float:
     return elapsed
 
 
-def run_peer(pdfs: list[Path], work: Path) -> float:
+def run_pdfminer(pdfs: list[Path], work: Path) -> float:
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTTextContainer
+
     passages: list[dict] = []
     start = time.perf_counter()
     for path in pdfs:
-        pdf = pdfium.PdfDocument(path.read_bytes())
-        for number in range(len(pdf)):
-            page = pdf[number]
-            textpage = page.get_textpage()
-            text = textpage.get_text_bounded().replace("\r\n", "\n")
-            textpage.close()
-            page.close()
-            for part in re.split(r"\n\s*\n", text):
-                if part.strip():
-                    passages.append({"report_file": path.name, "text": " ".join(part.split()), "page": number + 1})
-        pdf.close()
+        for number, page in enumerate(extract_pages(str(path)), start=1):
+            for element in page:
+                if isinstance(element, LTTextContainer) and element.get_text().strip():
+                    text = " ".join(element.get_text().split())
+                    passages.append({"report_file": path.name, "text": text, "page": number})
     elapsed = time.perf_counter() - start
     write_export(work / "export", passages)
     return elapsed
+
+
+def run_pdftotext(pdfs: list[Path], work: Path) -> float:
+    passages: list[dict] = []
+    start = time.perf_counter()
+    for path in pdfs:
+        text = subprocess.run(
+            ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        for number, page in enumerate(text.split("\f"), start=1):
+            for part in re.split(r"\n\s*\n", page):
+                if part.strip():
+                    passages.append({"report_file": path.name, "text": " ".join(part.split()), "page": number})
+    elapsed = time.perf_counter() - start
+    write_export(work / "export", passages)
+    return elapsed
+
+
+def peer_versions() -> dict[str, str | None]:
+    """The peers' versions, None for one that is not installed."""
+    versions: dict[str, str | None] = {"pdfminer.six": None, "pdftotext": None}
+    try:
+        import pdfminer
+
+        versions["pdfminer.six"] = str(pdfminer.__version__)
+    except ImportError:
+        pass
+    if shutil.which("pdftotext"):
+        out = subprocess.run(["pdftotext", "-v"], capture_output=True, text=True)
+        versions["pdftotext"] = (out.stderr or out.stdout).split("\n")[0].split()[-1]
+    return versions
 
 
 def main() -> None:
@@ -123,11 +153,13 @@ def main() -> None:
     if not pdfs:
         sys.exit(f"no PDFs in {a.bench / 'docs'}")
     pages = sum(json.loads(line)["pages"] for line in (a.bench / "documents.jsonl").read_text().splitlines() if line)
-    runs = {
-        "covenant (pipeline as shipped)": run_covenant,
-        "covenant read_pdf_layout": run_layout,
-        "peer: pypdfium2 text, blank-line paragraphs": run_peer,
-    }
+    versions = peer_versions()
+    runs = {"covenant (pipeline as shipped)": run_covenant, "covenant read_pdf_layout": run_layout}
+    if versions["pdfminer.six"]:
+        runs[f"peer: pdfminer.six {versions['pdfminer.six']}, one passage per text box"] = run_pdfminer
+    if versions["pdftotext"]:
+        runs[f"peer: pdftotext {versions['pdftotext']}, blank-line paragraphs"] = run_pdftotext
+    missing = [name for name, version in versions.items() if not version]
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for i, (name, run) in enumerate(runs.items()):
@@ -142,6 +174,7 @@ def main() -> None:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
         "runs": results,
+        "peers_missing": missing,
         "published_pair_f1": PUBLISHED,
     }
     a.out.mkdir(parents=True, exist_ok=True)
@@ -157,6 +190,8 @@ def main() -> None:
         lines.append(f"| {name} | " + " | ".join(str(r[k]) for k in keys) + f" | {r['s_per_page']} |")
     for name, f1 in PUBLISHED.items():
         lines.append(f"| published: {name} | | | | | | {f1} | | |")
+    if missing:
+        lines += ["", f"Not installed, so not run: {', '.join(missing)}."]
     docs = sorted(next(iter(results.values()))["per_document"])
     lines += [
         "",

@@ -7,12 +7,12 @@ import re
 
 from covenant.model import Document
 
-_SQUEEZE = re.compile(r"[\s\-\u00ad\u2010\u2011]|\d")
+_SQUEEZE = re.compile(r"[\s\-\u00ad\u2010\u2011]|\d+/?")
 _TAG = re.compile(r"<[^>]*>")
 
 
 def squeeze(text: str) -> str:
-    """Normalise for whitespace, hyphenation and footnote markers: drop spaces, hyphens and digits."""
+    """Normalise for whitespace, hyphenation and footnote markers: drop spaces, hyphens, digits ("12/" whole)."""
     return _SQUEEZE.sub("", text)
 
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from itertools import pairwise
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
-from citations import check_citations
-from covenant.clean import clean
+from citations import check_citations, squeeze
 from covenant.ingest.pdf_layout import read_pdf_layout
 from covenant.ingest.raw import RawDocument
-from covenant.segment import segment
-from covenant.structure import build_outline
+from covenant.pipeline import build_document
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -33,6 +31,18 @@ def _read(path: Path) -> RawDocument:
 def _letters(text: str) -> str:
     """Letters only: footnote markers (digits) and spacing do not count, as in the benchmark's comparison."""
     return "".join(c for c in unicodedata.normalize("NFKC", text).casefold() if c.isalpha())
+
+
+def _paragraphs(doc: RawDocument) -> list[tuple[str, int | None, int | None]]:
+    """The reader's blocks as whole paragraphs (pieces over a page break joined), with first and last page."""
+    out: list[tuple[str, int | None, int | None]] = []
+    for unit in doc.lines:
+        if unit.joint is not None and out:
+            text, first, _ = out[-1]
+            out[-1] = (text + unit.joint + unit.text, first, unit.page)
+        else:
+            out.append((unit.text, unit.page, unit.page))
+    return out
 
 
 def _label(document: str, n: int) -> dict:
@@ -70,10 +80,10 @@ def test_no_page_number_or_running_header_inside_a_passage(name: str) -> None:
 def test_a_french_and_a_russian_paragraph_come_out_letter_for_letter(document: str, n: int) -> None:
     label = _label(document, n)
     doc = _read(BENCH / "docs" / f"{document}.pdf")
-    found = [b for b in doc.lines if _letters(b.text) == _letters(label["text"])]
+    found = [b for b in _paragraphs(doc) if _letters(b[0]) == _letters(label["text"])]
     assert len(found) == 1
-    assert found[0].text.split()[0] == label["text"].split()[0]  # the paragraph number stays with its paragraph
-    assert found[0].page == label["page_start"]
+    assert found[0][0].split()[0] == label["text"].split()[0]  # the paragraph number stays with its paragraph
+    assert (found[0][1], found[0][2]) == (label["page_start"], label["page_end"])
 
 
 @needs_shared
@@ -86,12 +96,89 @@ def test_a_french_and_a_russian_paragraph_come_out_letter_for_letter(document: s
 def test_every_passage_of_a_layout_read_is_cited(path: Path) -> None:
     raw = _read(path)
     assert raw.lines
-    cleaned = clean(raw)
-    outline = build_outline(cleaned, "r")
-    passages = segment(cleaned, outline, "r", path.name)
-    assert len(passages) > 10
-    # check_citations reads only these fields of a Document; the line numbers count a page break as a line break
-    doc = SimpleNamespace(clean_text=cleaned.text, passages=passages, footnotes=[], furniture=cleaned.furniture)
-    check_citations(doc, raw.original.replace("\f", "\n"))  # type: ignore[arg-type]
+    doc = build_document(path)
+    assert len(doc.passages) > 10
+    # the line numbers count a page break as a line break; footnote and furniture lines are left aside
+    check_citations(doc, raw.original.replace("\f", "\n"))
     for block in raw.lines:
         assert block.page is not None and 1 <= block.page <= (raw.pages or 0)
+
+
+def _original_lines(path: Path) -> list[str]:
+    """The lines of `original` as citations count them (a page break counts as a line break)."""
+    return _read(path).original.replace("\f", "\n").split("\n")
+
+
+@needs_shared
+def test_a_paragraph_over_a_page_break_is_one_passage_citing_both_pages() -> None:
+    # cejil_1_es paragraph 7 runs from page 3 to page 4; between its halves stand a footnote and a page number
+    path = BENCH / "docs" / "cejil_1_es.pdf"
+    doc = build_document(path)
+    label = _label("cejil_1_es", 20)
+    [passage] = [p for p in doc.passages if _letters(p.text) == _letters(label["text"])]
+    assert (passage.page_start, passage.page_end) == (3, 4)
+    assert doc.clean_text[passage.start : passage.end] == passage.text
+    lines = _original_lines(path)
+    between = {n for note in doc.footnotes for n in range(note.line_start, note.line_end + 1)}
+    between |= {n for item in doc.furniture for n in range(item.line_start, item.line_end + 1)}
+    cited = range(passage.line_start, passage.line_end + 1)
+    assert any(note.number == "4" and note.line_start in cited for note in doc.footnotes)
+    assert any(item.reason == "page number" and item.line_start in cited for item in doc.furniture)
+    kept = "\n".join(lines[n - 1] for n in cited if n not in between)
+    assert squeeze(passage.text) in squeeze(kept)
+    # each half is cited to its own page through the offset map
+    pages = {run.page for run in doc.offset_map if run.clean_start < passage.end and run.clean_end > passage.start}
+    assert pages == {3, 4}
+    half = passage.text.index("adicional a las y los miembros")
+    assert "solicitar información" in passage.text[:half] and passage.text[half - 1] == " "
+
+
+@needs_shared
+def test_a_paragraph_over_a_page_break_in_two_columns_skips_the_margin_index() -> None:
+    # Amnesty's thumb index ("K") and running footer stand between the halves of a paragraph on pages 1 and 2
+    path = EXTERNAL / "ai_2011_kyrgyzstan.pdf"
+    doc = build_document(path)
+    [passage] = [p for p in doc.passages if "violent clashes between security forces" in p.text]
+    assert (passage.page_start, passage.page_end) == (1, 2)
+    assert passage.text.startswith("Rising tensions") and passage.text.endswith("dozens injured.")
+    reasons = {item.reason for item in doc.furniture if passage.line_start <= item.line_start <= passage.line_end}
+    assert reasons >= {"page margin", "running header or footer"}
+    check_citations(doc, _read(path).original.replace("\f", "\n"))
+
+
+@needs_shared
+def test_footnotes_of_a_pdf_are_kept_and_joined_to_their_markers() -> None:
+    path = BENCH / "docs" / "cejil_1_es.pdf"
+    doc = build_document(path)
+    assert [note.number for note in doc.footnotes] == [str(n) for n in range(1, 28)]
+    lines = _original_lines(path)
+    for note in doc.footnotes:
+        assert doc.clean_text[note.start : note.end] == note.text
+        assert note.start >= doc.passages[-1].end  # notes follow the body
+        cited = "\n".join(lines[note.line_start - 1 : note.line_end])
+        assert squeeze(note.text) in squeeze(cited)
+        assert not note.text.startswith(note.number)
+        assert note.marker_offset is not None
+    # "el líder indígena M.Y.4 entregó": the marker leaves the text, its place is kept
+    note = doc.footnotes[3]
+    assert note.text.startswith("En la presente Resolución se mantendrá la reserva de los nombres")
+    assert doc.clean_text[note.marker_offset - 22 : note.marker_offset + 8] == "el líder indígena M.Y. entregó"
+    assert note.page == 3
+    passage = next(p for p in doc.passages if p.start <= note.marker_offset < p.end)
+    assert "M.Y. entregó" in passage.text and "M.Y.4" not in passage.text
+    # no footnote text is left in a body passage
+    for note in doc.footnotes:
+        assert all(note.text not in p.text for p in doc.passages)
+
+
+@needs_shared
+def test_endnotes_find_their_markers_in_order() -> None:
+    # the UPR summary puts its 169 notes at the end of the document, in small type
+    doc = build_document(BENCH / "docs" / "ohchr_1_en.pdf")
+    numbered = [note for note in doc.footnotes if note.number.isdigit()]
+    marked = [note for note in numbered if note.marker_offset is not None]
+    assert len(marked) >= 165
+    assert [int(n.number) for n in marked] == sorted(int(n.number) for n in marked)
+    assert all((a.marker_offset or 0) < (b.marker_offset or 0) for a, b in pairwise(marked))
+    # a note marker glued to a heading leaves the section title
+    assert "Right to health" in {section.title for section in doc.sections}

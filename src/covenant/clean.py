@@ -97,23 +97,44 @@ def clean(raw: RawDocument) -> CleanText:
 
 
 def _clean_blocks(raw: RawDocument) -> CleanText:
-    """HTML: the reader's blocks are already paragraphs and headings; drop chrome, map each block whole."""
+    """HTML and PDF layout: the reader's blocks are already paragraphs and headings; drop chrome, map each
+    block (or each piece of a block that runs over a page break) whole; footnotes follow the body."""
     out = _Builder()
     blocks: list[Block] = []
     furniture: list[Furniture] = list(raw.furniture)
-    for ln in raw.lines:
+    unit_at: dict[int, int] = {}  # index of a kept unit -> clean offset of its text
+    for index, ln in enumerate(raw.lines):
+        if ln.joint is not None and blocks and index - 1 in unit_at:
+            block = blocks[-1]
+            out.add(ln.joint, -1, block.line_end, ln.line_start, ln.page)
+            unit_at[index] = out.pos
+            out.add(ln.text, -1, ln.line_start, ln.line_end, ln.page)
+            block.end, block.line_end, block.page_end = out.pos, ln.line_end, ln.page
+            block.n_lines += 1
+            continue
         if len(ln.text) < 120 and is_chrome(ln.text):  # chrome lines are short; prose need not be matched
             furniture.append(Furniture("site chrome", ln.text, ln.line_start, ln.line_end, ln.page))
             continue
         if blocks:
             out.gap("\n\n")
         start = out.pos
+        unit_at[index] = start
         out.add(ln.text, -1, ln.line_start, ln.line_end, ln.page)
         tag = ln.tag or "p"
         kind = "heading" if tag.startswith("heading") else "list_item" if tag == "li" else "text"
         blocks.append(Block(kind, start, out.pos, ln.line_start, ln.line_end, ln.page, ln.page, tag))
-    text = out.text()
-    return CleanText(text, out.runs, blocks, [], furniture, len(text), headings_marked=True)
+    body_end = out.pos
+    footnotes: list[CleanFootnote] = []
+    for note in raw.footnotes:
+        out.gap("\n\n" if not footnotes else "\n")
+        start = out.pos
+        out.add(note.text, -1, note.line_start, note.line_end, note.page)
+        marker = None
+        if note.marker is not None and note.marker[0] in unit_at:
+            marker = unit_at[note.marker[0]] + note.marker[1]
+        footnotes.append(CleanFootnote(note.number, start, out.pos, marker, note.line_start, note.line_end, note.page))
+    furniture.sort(key=lambda item: item.line_start)
+    return CleanText(out.text(), out.runs, blocks, footnotes, furniture, body_end, headings_marked=True)
 
 
 def _clean_lines(raw: RawDocument) -> CleanText:
@@ -169,7 +190,7 @@ def _clean_lines(raw: RawDocument) -> CleanText:
                 first.page,
             )
         )
-    furniture = list(raw.furniture) + [
+    furniture = [
         Furniture(reason, lines[i].text.strip(), lines[i].line_start, lines[i].line_end, lines[i].page)
         for i, reason in sorted(reasons.items())
     ]

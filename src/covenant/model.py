@@ -17,10 +17,16 @@ DOC_TYPES = (
 
 @dataclass(frozen=True, slots=True)
 class SourceLine:
-    """One unit of the original as a reader sees it: a physical line (text, PDF) or a block (HTML).
+    """One unit of the original as a reader sees it: a physical line (text, PDF) or a block (HTML, PDF layout).
 
     `start` is the character offset of `text` in the decoded original when `text` is an exact
-    substring of it (text and PDF readers), else -1 (HTML blocks, whose text is rebuilt from markup).
+    substring of it (text and PDF line readers), else -1 (blocks, whose text is rebuilt).
+
+    `joint` is None when the unit starts a block. Otherwise the unit goes on with the block of the unit
+    before it, joined by `joint` ("" after a word broken by a hyphen, else " "): a paragraph that runs over
+    a page or column break comes as one unit per page or column, each with its own lines and page, and
+    what stands between them in the original was set aside by the reader (running headers and footers,
+    footnotes).
     """
 
     text: str
@@ -29,6 +35,7 @@ class SourceLine:
     line_end: int
     page: int | None = None
     tag: str | None = None  # reader's hint: h1..h6, p, li, title, ...
+    joint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,23 @@ from dataclasses import dataclass, field
 from covenant.model import Furniture, SourceLine
 
 
+@dataclass(frozen=True, slots=True)
+class RawFootnote:
+    """A footnote a reader found beside the body (PDF: small type at the page foot), not in `lines`.
+
+    `marker` is where its marker stood in the body: (index into `lines`, offset in that unit's text); the
+    reader took the marker out of the text. None when no marker was found (or for the rest of a note that
+    runs on to the next page, which is a note of its own with the same number).
+    """
+
+    number: str
+    text: str
+    line_start: int
+    line_end: int
+    page: int | None
+    marker: tuple[int, int] | None = None
+
+
 @dataclass(slots=True)
 class RawDocument:
     path: str
@@ -19,6 +36,7 @@ class RawDocument:
     blocks_are_paragraphs: bool = False
     # Facts the reader found in the file's own metadata (HTML <title>, PDF info), by field name.
     hints: dict[str, str] = field(default_factory=dict)
-    # Lines the reader itself set aside (a PDF's running headers, footers and page numbers), kept for audit
-    # and for metadata: "Amnesty International Report 2011" may stand nowhere but in a page footer.
+    # What a reader that sees the layout set aside from the body: running headers and footers, page numbers,
+    # contents lines (furniture) and footnotes. Their lines are left out when a passage's quote is checked.
     furniture: list[Furniture] = field(default_factory=list)
+    footnotes: list[RawFootnote] = field(default_factory=list)
