@@ -182,3 +182,15 @@ def test_endnotes_find_their_markers_in_order() -> None:
     assert all((a.marker_offset or 0) < (b.marker_offset or 0) for a, b in pairwise(marked))
     # a note marker glued to a heading leaves the section title
     assert "Right to health" in {section.title for section in doc.sections}
+
+
+@needs_shared
+def test_amnesty_entry_headings_wrap_and_stop_before_the_fact_box() -> None:
+    russia = build_document(EXTERNAL / "ai_2007_russia.pdf")
+    titles = [s.title for s in russia.sections]
+    assert "RUSSIAN FEDERATION" in titles  # a title in large type over two lines is one heading
+    assert "RUSSIAN" not in titles and "FEDERATION" not in titles
+    tajikistan = build_document(EXTERNAL / "ai_2013_tajikistan.pdf")
+    official = next(s for s in tajikistan.sections if s.title.startswith("REPUBLIC OF TAJIKISTAN"))
+    assert official.title == "REPUBLIC OF TAJIKISTAN"  # "Head of state: ..." is not part of it
+    assert any(p.text.startswith("Head of state: Emomali Rahmon") for p in tajikistan.passages)

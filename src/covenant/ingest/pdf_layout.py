@@ -39,6 +39,7 @@ _RULE = re.compile(r"[_\u2014\u2013\-]{5,}")
 _NOTE_START = re.compile(r"^\s*(\d{1,3}|[*\u2020\u2021]{1,3})(?:/?\s+|(?=[^\W\d_]))(?=\S)")
 # a contents entry: a dot leader then a page number or a range of paragraphs and a page
 _CONTENTS_ENTRY = re.compile(r"(?:\.\s?){4,}[\s.]*\d[\d\s\-\u2013\u2212]*$|\u2026{2,}\s*\d[\d\s\-\u2013\u2212]*$")
+_SHOUTED = re.compile(r"^[^a-z\u00e0-\u00ff\u0430-\u044f]*[A-Z\u0410-\u042f]{3}[^a-z\u00e0-\u00ff\u0430-\u044f]*$")
 _ITALIC_FLAG = 64  # PDF font descriptor flag 7
 
 
@@ -602,8 +603,12 @@ def _starts_block(first: _Line, prev: _Line, ln: _Line, leading: float, right_ed
         return True
     if abs(prev.size - ln.size) > 0.8:
         return True
-    if gap > leading * 1.4:
+    # the page's body leading, or for larger type its own (a title wrapped over two lines stays one block)
+    if gap > max(leading, 1.2 * min(prev.size, ln.size)) * 1.4:
         return True
+    if _SHOUTED.match(prev.text) and not _SHOUTED.match(ln.text) and prev.size > ln.size + 0.3:
+        if prev.x1 < right_edge - 0.15 * max(right_edge - prev.x0, 1.0) and not _TERMINAL.search(prev.text):
+            return True  # a short line in larger capitals (an official name, a title), then ordinary text
     if _next_in_sequence(first.text, ln.text):  # "i. ... and" then "ii. ...": items of one list
         return True
     ends = bool(_TERMINAL.search(prev.text))
