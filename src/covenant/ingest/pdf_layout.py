@@ -606,13 +606,14 @@ def _starts_block(first: _Line, prev: _Line, ln: _Line, leading: float, right_ed
     # the page's body leading, or for larger type its own (a title wrapped over two lines stays one block)
     if gap > max(leading, 1.2 * min(prev.size, ln.size)) * 1.4:
         return True
-    if _SHOUTED.match(prev.text) and not _SHOUTED.match(ln.text) and prev.size > ln.size + 0.3:
-        if prev.x1 < right_edge - 0.15 * max(right_edge - prev.x0, 1.0) and not _TERMINAL.search(prev.text):
-            return True  # a short line in larger capitals (an official name, a title), then ordinary text
+    short = prev.x1 < right_edge - 0.15 * max(right_edge - prev.x0, 1.0)
+    # a short line in larger capitals (an official name, a title), then ordinary text
+    shouted = _SHOUTED.match(prev.text) and not _SHOUTED.match(ln.text) and prev.size > ln.size + 0.3
+    if shouted and short and not _TERMINAL.search(prev.text):
+        return True
     if _next_in_sequence(first.text, ln.text):  # "i. ... and" then "ii. ...": items of one list
         return True
     ends = bool(_TERMINAL.search(prev.text))
-    short = prev.x1 < right_edge - 0.15 * max(right_edge - prev.x0, 1.0)
     # a change of weight inside a full line's sentence is emphasis (a bold quotation), not a new block
     if prev.bold != ln.bold and (short or _FINAL.search(prev.text)):
         return True
