@@ -89,8 +89,8 @@ def test_a_french_and_a_russian_paragraph_come_out_letter_for_letter(document: s
 @needs_shared
 @pytest.mark.parametrize(
     "path",
-    [EXTERNAL / "ai_2007_russia.pdf", EXTERNAL / "un_hrc_2010_upr_slovenia.pdf"]
-    + [BENCH / "docs" / f"{name}.pdf" for name in ("ohchr_1_ru", "ihrda_2_fr", "plan_2_en", "cejil_2_pt")],
+    # every PDF of the corpus and of the benchmark
+    sorted(EXTERNAL.glob("*.pdf")) + sorted((BENCH / "docs").glob("*.pdf")),
     ids=lambda path: path.name,
 )
 def test_every_passage_of_a_layout_read_is_cited(path: Path) -> None:
