@@ -382,7 +382,9 @@ def _add(ann: Any, keys: np.ndarray, vectors: np.ndarray, on_progress: Callable[
     step = 10_000
     for start in range(0, len(keys), step):
         chunk = np.ascontiguousarray(vectors[start : start + step], dtype=np.float16)
-        ann.add(np.ascontiguousarray(keys[start : start + step]), chunk)
+        # Concurrent insertion into a small graph can leave a node unreachable: the first 10k go in one thread.
+        threads = 1 if ann.size < step else 0
+        ann.add(np.ascontiguousarray(keys[start : start + step]), chunk, threads=threads)
         if on_progress is not None:
             on_progress("indexing vectors", min(start + step, len(keys)), len(keys))
 
