@@ -184,6 +184,9 @@ def run_process(db: Path, queries_file: Path, vectors: Path | None, semantic: bo
     latency = {
         "covenant-rank": timed(lambda q: engine.fulltext.search(q, 10), queries),
         "bm25 (whole call)": timed(lambda q: engine.search(q, mode="bm25", limit=10, refresh=False), queries),
+        "bm25 (whole call, no facets)": timed(
+            lambda q: engine.search(q, mode="bm25", limit=10, refresh=False, facets=False), queries
+        ),
     }
     if semantic:
         # The first pass over the queries reads the model's token rows from disk (memory-mapped) as new
@@ -195,6 +198,9 @@ def run_process(db: Path, queries_file: Path, vectors: Path | None, semantic: bo
             latency[f"{mode} (whole call)"] = timed(
                 lambda q, m=mode: engine.search(q, mode=m, limit=10, refresh=False), queries
             )
+        latency["hybrid (whole call, no facets)"] = timed(
+            lambda q: engine.search(q, mode="hybrid", limit=10, refresh=False, facets=False), queries
+        )
     out["latency_top10"] = latency
     out["vector_index"] = engine.vector_index().kind if semantic else None
     out["peak_rss_mb"] = own_peak_rss_mb()

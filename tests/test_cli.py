@@ -49,6 +49,8 @@ def test_ingest_reports_show_export(tmp_path: Path) -> None:
     hits = json.loads(run("search", '"Vienna Convention"', "--mode", "bm25", "--json", db=db).stdout)["hits"]
     assert hits and hits[0]["citation"]["file_name"] == "004_c44e466740d2cce1.txt"
     assert hits[0]["citation"]["formatted"].startswith("Kazakhstani human rights NGOs")
+    bare = json.loads(run("search", '"Vienna Convention"', "--mode", "bm25", "--no-facets", "--json", db=db).stdout)
+    assert bare["facets"] == {} and [h["passage_id"] for h in bare["hits"]] == [h["passage_id"] for h in hits]
     bad = run("search", '"unclosed', "--mode", "bm25", db=db, check=False)
     assert bad.returncode == 1 and bad.stderr.startswith("error: cannot understand the query")
 

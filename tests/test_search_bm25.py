@@ -71,6 +71,16 @@ def test_facets_count_the_candidates(engine: SearchEngine) -> None:
     results = engine.search("election", mode="bm25", limit=5)
     assert sum(results.facets["source_org"].values()) == results.candidates
     assert results.facets["country"] == {"KZ": results.candidates}
+    # The count is every passage the query matches, not only the hits shown.
+    assert results.candidates == len(engine.fulltext.matching_query_ids("election")) > 5
+
+
+def test_facets_can_be_skipped_without_changing_the_hits(engine: SearchEngine) -> None:
+    for mode in ("bm25", "hybrid"):
+        full = engine.search("election observers", mode=mode, limit=5, refresh=False)
+        bare = engine.search("election observers", mode=mode, limit=5, refresh=False, facets=False)
+        assert [h.passage_id for h in bare.hits] == [h.passage_id for h in full.hits]
+        assert full.facets["country"] and bare.facets == {}
 
 
 @pytest.mark.parametrize(

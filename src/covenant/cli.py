@@ -306,10 +306,23 @@ def remove(ctx: click.Context, report: str) -> None:
 )
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--group", is_flag=True, help="Group the hits by report.")
+@click.option(
+    "--facets/--no-facets",
+    default=True,
+    show_default=True,
+    help="Count the matches by country, source, type, year and section (skip for speed on a large library).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print results, citations and facets as JSON.")
 @click.pass_context
 def search(
-    ctx: click.Context, query: str, mode: str, filters: tuple[str, ...], limit: int, group: bool, as_json: bool
+    ctx: click.Context,
+    query: str,
+    mode: str,
+    filters: tuple[str, ...],
+    limit: int,
+    group: bool,
+    facets: bool,
+    as_json: bool,
 ) -> None:
     """Search the library; every hit comes with a citation.
 
@@ -327,7 +340,7 @@ def search(
     err = Console(stderr=True)
     with err.status("bringing the search index up to date...", spinner="dots") if not as_json else _null():
         engine.refresh(semantic=mode != "bm25", on_progress=_progress_printer(err, as_json))
-    results = engine.search(query, mode=mode, filters=parsed, limit=limit, refresh=False)
+    results = engine.search(query, mode=mode, filters=parsed, limit=limit, refresh=False, facets=facets)
     if as_json:
         data = results.to_dict()
         if group:
@@ -351,7 +364,7 @@ def search(
         for name, counts in results.facets.items()
         if counts
     )
-    click.echo(f"\n[{results.candidates} candidates] {facet_line}")
+    click.echo(f"\n[{results.candidates} candidates] {facet_line}".rstrip())
 
 
 @main.command()

@@ -168,7 +168,13 @@ class SearchEngine:
         filters: Filters | None = None,
         limit: int = 10,
         refresh: bool = True,
+        facets: bool = True,
     ) -> SearchResults:
+        """The best `limit` passages with citations; `facets=False` skips counting matches by facet.
+
+        In bm25 mode the counts cover every matching passage, which at a million passages costs more
+        than the ranking itself; a script that only wants the hits can leave them out.
+        """
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}: choose one of {', '.join(MODES)}")
         if not 1 <= limit <= 1000:
@@ -194,13 +200,19 @@ class SearchEngine:
                 vector = self._with_feedback(vector, [pid for pid, _ in ranked["bm25"][:FEEDBACK_PASSAGES]])
             ranked["semantic"] = self.vector_index().search(vector, pool, allowed)
         fused = _fuse(ranked) if mode == "hybrid" else ranked[mode]
+        counts: dict[str, dict[str, int]] = {}
         if mode == "bm25":
-            # Every matching passage counts, straight from the index's fast fields.
-            matched, facets = self.fulltext.facets(query, filters)
             passages = self.store.passages_by_ids([pid for pid, _ in fused[:limit]])
+            matched = len(fused)
+            if facets:
+                # Every matching passage counts, straight from the index's fast fields.
+                matched, counts = self.fulltext.facets(query, filters)
         else:
-            passages = self.store.passages_by_ids([pid for pid, _ in fused])
-            facets = self._facets([passages[pid] for pid, _ in fused if pid in passages])
+            passages = self.store.passages_by_ids(
+                [pid for pid, _ in fused] if facets else [p for p, _ in fused[:limit]]
+            )
+            if facets:
+                counts = self._facets([passages[pid] for pid, _ in fused if pid in passages])
             matched = len(fused)
         hits: list[SearchHit] = []
         per_ranker = {name: dict(items) for name, items in ranked.items()}
@@ -219,7 +231,7 @@ class SearchEngine:
                     scores={k: round(v[pid], 6) for k, v in per_ranker.items() if pid in v},
                 )
             )
-        return SearchResults(query, mode, hits, facets, matched)
+        return SearchResults(query, mode, hits, counts, matched)
 
     def _with_feedback(self, vector: Any, passage_ids: list[str]) -> Any:
         """The query vector plus FEEDBACK_WEIGHT times the unit centroid of these passages' stored vectors."""

@@ -61,6 +61,7 @@ FACET_FIELDS = {
     "year": "year",
     "section": "section_top",
 }
+_MATCHED = "_matched"  # the aggregation that counts matching passages beside the facets
 
 
 @dataclass(slots=True)
@@ -186,9 +187,11 @@ class FullTextIndex:
         """How many passages match, and their counts by country, source, type, year and section."""
         searcher = self.index.searcher()
         final = self._query(query, filters)
-        aggs = {name: {"terms": {"field": field, "size": 100}} for name, field in FACET_FIELDS.items()}
+        aggs: dict[str, Any] = {name: {"terms": {"field": field, "size": 100}} for name, field in FACET_FIELDS.items()}
+        # Every passage has a year (0 when unknown), so counting its values counts the matches in the same pass.
+        aggs[_MATCHED] = {"value_count": {"field": "year"}}
         result = searcher.aggregate(final, aggs)
-        total = int(searcher.search(final, 1, count=True).count or 0)  # type: ignore[attr-defined]
+        total = int(result.get(_MATCHED, {}).get("value") or 0)
         facets = {
             name: {str(b["key"]): int(b["doc_count"]) for b in result.get(name, {}).get("buckets", [])}
             for name in FACET_FIELDS
