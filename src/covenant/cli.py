@@ -376,13 +376,15 @@ def search(
 )
 @click.option(
     "--model",
-    default=None,
+    "model_names",
+    multiple=True,
     metavar="NAME",
-    help="Choose the library's embedding model (see `covenant models`); later searches use it.",
+    help="Choose the library's embedding model (see `covenant models`); later searches use it. Give it twice "
+    "to keep two models' vectors: each ranks on its own and the rankings are fused (the first is the main one).",
 )
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
-def index(ctx: click.Context, semantic: bool, model: str | None, as_json: bool) -> None:
+def index(ctx: click.Context, semantic: bool, model_names: tuple[str, ...], as_json: bool) -> None:
     """Bring the search index up to date with the library (searches also do this on their own)."""
     from pathlib import Path
 
@@ -390,12 +392,14 @@ def index(ctx: click.Context, semantic: bool, model: str | None, as_json: bool) 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from covenant.search.embed import load_embedder
-    from covenant.search.engine import MODEL_SETTING, SearchEngine
+    from covenant.search.engine import MODEL_SETTING, SearchEngine, split_models
 
     store = _store(ctx)
-    if model is not None:
-        load_embedder(model)  # an unknown or uninstalled model stops here, with the command that installs it
-        store.set_setting(MODEL_SETTING, model)
+    if model_names:
+        chosen = split_models(model_names)
+        for name in chosen:
+            load_embedder(name)  # an unknown or uninstalled model stops here, with the command that installs it
+        store.set_setting(MODEL_SETTING, ",".join(chosen))
     engine = SearchEngine(store, Path(ctx.obj["db"]))
     with Progress(
         TextColumn("{task.description}"),
@@ -426,10 +430,12 @@ def models(ctx: click.Context, as_json: bool) -> None:
     from pathlib import Path
 
     from covenant.search.embed import DEFAULT_MODEL, MODELS, installed
-    from covenant.search.engine import MODEL_SETTING
+    from covenant.search.engine import MODEL_SETTING, split_models
 
     # Listing models never creates a library.
-    chosen = (_store(ctx).setting(MODEL_SETTING) if Path(ctx.obj["db"]).exists() else None) or DEFAULT_MODEL
+    chosen = split_models(_store(ctx).setting(MODEL_SETTING) if Path(ctx.obj["db"]).exists() else None) or [
+        DEFAULT_MODEL
+    ]
     rows = [
         {
             "name": spec.name,
@@ -438,7 +444,7 @@ def models(ctx: click.Context, as_json: bool) -> None:
             "installed": installed(spec),
             "install": spec.install,
             "default": spec.name == DEFAULT_MODEL,
-            "library": spec.name == chosen,
+            "library": spec.name in chosen,
         }
         for spec in MODELS.values()
     ]
@@ -449,7 +455,7 @@ def models(ctx: click.Context, as_json: bool) -> None:
         mark = "*" if row["library"] else " "
         state = "installed" if row["installed"] else f"not installed: {row['install']}"
         click.echo(f"{mark} {row['name']}  ({row['languages']}, {row['dim']} dims; {state})")
-    click.echo("* = this library's model (change it with `covenant index --model NAME`)")
+    click.echo("* = this library's model(s) (change with `covenant index --model NAME [--model NAME2]`)")
 
 
 class _null:
@@ -536,18 +542,23 @@ def eval_ingest(gold_dirs: tuple[str, ...], out_file: str, as_json: bool) -> Non
     type=click.Choice(["bm25", "semantic", "hybrid"]),
     help="Modes to score (default: all three).",
 )
-@click.option("--model", default=None, metavar="NAME", help="Embedding model (default: the default model).")
+@click.option(
+    "--model",
+    "model_names",
+    multiple=True,
+    metavar="NAME",
+    help="Embedding model (default: the default model); twice to fuse two models' rankings.",
+)
 @click.option("--out", "out_file", type=click.Path(dir_okay=False), default="eval-search.json", show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 def eval_search(
-    gold_dirs: tuple[str, ...], modes: tuple[str, ...], model: str | None, out_file: str, as_json: bool
+    gold_dirs: tuple[str, ...], modes: tuple[str, ...], model_names: tuple[str, ...], out_file: str, as_json: bool
 ) -> None:
     """Score search: nDCG@10, recall@20 and MRR per mode, on a temporary library of the annotated reports."""
     from pathlib import Path
 
     from covenant.eval.gold import load_sets
     from covenant.eval.search import library_for, load_queries, score_search
-    from covenant.search.embed import DEFAULT_MODEL
     from covenant.search.engine import MODES, SearchEngine
 
     sets = load_sets([Path(d) for d in gold_dirs])
@@ -557,13 +568,13 @@ def eval_search(
     with tempfile.TemporaryDirectory(prefix="covenant-eval-") as tmp:
         db_path = Path(tmp) / "eval.db"
         store, mapping = library_for(sets, db_path)
-        engine = SearchEngine(store, db_path, model)
+        engine = SearchEngine(store, db_path, model_names or None)
         chosen = modes or MODES
         engine.refresh(semantic=any(m != "bm25" for m in chosen))
         result = score_search(engine, load_queries(sets), mapping, chosen)
         store.close()
     result["gold"] = list(gold_dirs)
-    result["model"] = (model or DEFAULT_MODEL) if any(m != "bm25" for m in chosen) else None
+    result["model"] = ",".join(engine.models) if any(m != "bm25" for m in chosen) else None
     Path(out_file).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,11 @@ from covenant.search.sync import index_path, section_codes, sync_fulltext
 from covenant.store.base import Store
 
 MODES = ("bm25", "semantic", "hybrid")
-MODEL_SETTING = "semantic_model"  # the library setting naming its embedding model
+# The library setting naming its embedding models, comma-separated; the first is the main one. A library
+# may keep a second model's vectors beside the first: each model ranks on its own and the lists are fused.
+MODEL_SETTING = "semantic_model"
 RRF_K = 60  # the constant of reciprocal-rank fusion (Cormack et al. 2009)
 CANDIDATES = 200  # hits each ranker contributes before fusion, and the pool facets are counted over
-FACETS = ("country", "source_org", "doc_type", "year", "section")
 # Hybrid search moves the query vector towards the vectors of the best BM25 passages before the semantic
 # ranking (pseudo-relevance feedback, Rocchio 1971): the words the user typed anchor what the model looks for.
 FEEDBACK_PASSAGES = 5
@@ -113,14 +113,19 @@ def text_hash(text: str) -> str:
 class SearchEngine:
     """Search over one library; the full-text index and vectors are brought up to date on first use."""
 
-    def __init__(self, store: Store, db_path: Path, embedder_name: str | None = None) -> None:
-        """`embedder_name` None: the library's chosen model (`covenant index --model`), else the default."""
+    def __init__(self, store: Store, db_path: Path, embedder_name: str | Sequence[str] | None = None) -> None:
+        """`embedder_name` None: the library's chosen models (`covenant index --model`), else the default.
+
+        A name, a comma-separated list or a sequence of names: the first model is the main one.
+        """
         self.store = store
         self.db_path = db_path
-        self.embedder_name = embedder_name or store.setting(MODEL_SETTING)
+        names = embedder_name if embedder_name else store.setting(MODEL_SETTING)
+        self.model_names = split_models(names)
+        self.embedder_name = self.model_names[0] if self.model_names else None
         self._fulltext: FullTextIndex | None = None
-        self._vectors: Any = None
-        self._embedder: Any = None
+        self._vectors: dict[str, Any] = {}
+        self._embedders: dict[str, Any] = {}
         self._reports: dict[str, Report] = {}
         self._codes: dict[str, dict[str, str]] = {}
 
@@ -131,12 +136,20 @@ class SearchEngine:
             self._fulltext = FullTextIndex(index_path(self.db_path))
         return self._fulltext
 
-    def embedder(self) -> Any:
-        if self._embedder is None:
+    @property
+    def models(self) -> list[str]:
+        """The library's embedding models, the main one first."""
+        from covenant.search.embed import DEFAULT_MODEL
+
+        return self.model_names or [DEFAULT_MODEL]
+
+    def embedder(self, name: str | None = None) -> Any:
+        name = name or self.models[0]
+        if name not in self._embedders:
             from covenant.search.embed import load_embedder
 
-            self._embedder = load_embedder(self.embedder_name)
-        return self._embedder
+            self._embedders[name] = load_embedder(name)
+        return self._embedders[name]
 
     def refresh(
         self, semantic: bool = True, on_progress: Callable[[str, int, int], None] | None = None
@@ -145,20 +158,28 @@ class SearchEngine:
         added, removed = sync_fulltext(self.store, self.fulltext)
         counts = {"indexed_reports": added, "removed_reports": removed}
         if semantic:
-            vectors = self.vector_index()
-            counts["embedded"] = vectors.sync(self.store, self.embedder, on_progress)
+            counts["embedded"] = 0
+            for name in self.models:
+                progress = on_progress
+                if on_progress is not None and len(self.models) > 1:
+                    progress = _labelled(on_progress, name)
+                embedder = self._embedder_factory(name)
+                counts["embedded"] += self.vector_index(name).sync(self.store, embedder, progress)
         self._reports = {}
         self._codes = {}
         return counts
 
-    def vector_index(self) -> Any:
-        if self._vectors is None:
-            from covenant.search.embed import DEFAULT_MODEL
+    def _embedder_factory(self, name: str) -> Callable[[], Any]:
+        return lambda: self.embedder(name)
+
+    def vector_index(self, name: str | None = None) -> Any:
+        name = name or self.models[0]
+        if name not in self._vectors:
             from covenant.search.vectors import VectorIndex
 
             # The model's name is known without loading it: a library already embedded loads nothing here.
-            self._vectors = VectorIndex(index_path(self.db_path), self.embedder_name or DEFAULT_MODEL)
-        return self._vectors
+            self._vectors[name] = VectorIndex(index_path(self.db_path), name)
+        return self._vectors[name]
 
     # -- search ----------------------------------------------------------------------------------
     def search(
@@ -195,11 +216,16 @@ class SearchEngine:
                 # only reorders passages that meet it, rather than adding passages that do not.
                 matching = self.fulltext.matching_query_ids(query, filters)
                 allowed = matching if allowed is None else allowed & matching
-            vector = self.embedder().embed_query(plain_words(query))
-            if mode == "hybrid" and ranked["bm25"]:
-                vector = self._with_feedback(vector, [pid for pid, _ in ranked["bm25"][:FEEDBACK_PASSAGES]])
-            ranked["semantic"] = self.vector_index().search(vector, pool, allowed)
-        fused = _fuse(ranked) if mode == "hybrid" else ranked[mode]
+            for i, name in enumerate(self.models):
+                vector = self.embedder(name).embed_query(plain_words(query))
+                if mode == "hybrid" and ranked["bm25"]:
+                    feedback = [pid for pid, _ in ranked["bm25"][:FEEDBACK_PASSAGES]]
+                    vector = self._with_feedback(vector, feedback, name)
+                ranked["semantic" if i == 0 else f"semantic:{name}"] = self.vector_index(name).search(
+                    vector, pool, allowed
+                )
+        # One ranking is returned as it is; two or more (BM25 and vectors, or two models' vectors) are fused.
+        fused = _fuse(ranked) if len(ranked) > 1 else ranked[mode]
         counts: dict[str, dict[str, int]] = {}
         if mode == "bm25":
             passages = self.store.passages_by_ids([pid for pid, _ in fused[:limit]])
@@ -208,11 +234,9 @@ class SearchEngine:
                 # Every matching passage counts, straight from the index's fast fields.
                 matched, counts = self.fulltext.facets(query, filters)
         else:
-            passages = self.store.passages_by_ids(
-                [pid for pid, _ in fused] if facets else [p for p, _ in fused[:limit]]
-            )
+            passages = self.store.passages_by_ids([pid for pid, _ in fused[:limit]])
             if facets:
-                counts = self._facets([passages[pid] for pid, _ in fused if pid in passages])
+                counts = self.fulltext.facets_of(pid for pid, _ in fused)
             matched = len(fused)
         hits: list[SearchHit] = []
         per_ranker = {name: dict(items) for name, items in ranked.items()}
@@ -233,12 +257,12 @@ class SearchEngine:
             )
         return SearchResults(query, mode, hits, counts, matched)
 
-    def _with_feedback(self, vector: Any, passage_ids: list[str]) -> Any:
+    def _with_feedback(self, vector: Any, passage_ids: list[str], name: str) -> Any:
         """The query vector plus FEEDBACK_WEIGHT times the unit centroid of these passages' stored vectors."""
         import numpy as np
 
         texts = [p.text for p in self.store.passages_by_ids(passage_ids).values()]
-        stored = self.store.embeddings(self.vector_index().model, [text_hash(t) for t in texts])
+        stored = self.store.embeddings(name, [text_hash(t) for t in texts])
         if not stored:
             return vector
         centroid = np.mean([np.frombuffer(v, dtype=np.float32) for v in stored.values()], axis=0)
@@ -282,19 +306,6 @@ class SearchEngine:
             quote=p.text,
         )
 
-    def _facets(self, passages: list[Passage]) -> dict[str, dict[str, int]]:
-        counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-        for p in passages:
-            r = self._report(p.report_id)
-            counts["country"][r.country or ""] += 1
-            counts["source_org"][r.source_org or ""] += 1
-            counts["doc_type"][r.doc_type or ""] += 1
-            year = (r.publication_date or r.period_end or r.period_start or "")[:4]
-            counts["year"][year or "0"] += 1
-            code = self._code(p)
-            counts["section"][code.split(".")[0] if code else "none"] += 1
-        return {name: dict(c.most_common()) for name, c in counts.items()}
-
 
 _CONSTRAINT = re.compile(r'"[^"]+"|\bAND\b|\bNOT\b|(?:^|\s)[+-]\w')
 
@@ -302,6 +313,19 @@ _CONSTRAINT = re.compile(r'"[^"]+"|\bAND\b|\bNOT\b|(?:^|\s)[+-]\w')
 def has_constraints(query: str) -> bool:
     """Whether the query states hard word constraints: a phrase, AND, NOT, +required or -excluded."""
     return bool(_CONSTRAINT.search(query))
+
+
+def split_models(names: str | Sequence[str] | None) -> list[str]:
+    """Model names from a setting or an option: "a,b", ["a", "b"] or None; order kept, repeats dropped."""
+    if not names:
+        return []
+    items = names.split(",") if isinstance(names, str) else [n for part in names for n in part.split(",")]
+    return list(dict.fromkeys(n.strip() for n in items if n.strip()))
+
+
+def _labelled(on_progress: Callable[[str, int, int], None], name: str) -> Callable[[str, int, int], None]:
+    """Progress reports that say which model is embedding."""
+    return lambda stage, done, total: on_progress(f"{stage} ({name})", done, total)
 
 
 def plain_words(query: str) -> str:

@@ -185,8 +185,20 @@ class FullTextIndex:
 
     def facets(self, query: str, filters: Filters | None = None) -> tuple[int, dict[str, dict[str, int]]]:
         """How many passages match, and their counts by country, source, type, year and section."""
+        return self._counts(self._query(query, filters))
+
+    def facets_of(self, passage_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+        """Counts by facet over these passages (the fused candidates of a semantic or hybrid search)."""
+        import tantivy
+
+        ids = list(passage_ids)
+        if not ids:
+            return {name: {} for name in FACET_FIELDS}
+        return self._counts(tantivy.Query.term_set_query(self.schema, "passage_id", ids))[1]
+
+    def _counts(self, final: Any) -> tuple[int, dict[str, dict[str, int]]]:
+        """Matches of a query and their counts by facet, from the fast fields in one pass."""
         searcher = self.index.searcher()
-        final = self._query(query, filters)
         aggs: dict[str, Any] = {name: {"terms": {"field": field, "size": 100}} for name, field in FACET_FIELDS.items()}
         # Every passage has a year (0 when unknown), so counting its values counts the matches in the same pass.
         aggs[_MATCHED] = {"value_count": {"field": "year"}}
