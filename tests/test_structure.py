@@ -39,6 +39,18 @@ def test_hrw_letter_headings_and_no_signature_headings(reference_docs) -> None:
     assert "Holly Cartner" not in titles and "Human Rights Watch" not in titles
 
 
+def test_a_letter_signature_is_one_passage(reference_docs) -> None:
+    doc = reference_docs["002_e77f42745581b012"]
+    signature = [p for p in doc.passages if p.text.startswith("Holly Cartner")]
+    assert len(signature) == 1
+    p = signature[0]
+    assert p.text == "Holly Cartner Executive Director Europe and Central Asia division Human Rights Watch"
+    assert (p.line_start, p.line_end) == (131, 134)
+    # The closing sentence before it stays a passage of its own; the site footer after it is not text.
+    assert doc.passages[-2].text == "Thank you for your attention to these pressing concerns."
+    assert doc.passages[-1] is p
+
+
 def test_shadow_report_parts_and_articles(reference_docs) -> None:
     doc = reference_docs["004_c44e466740d2cce1"]
     top = [s.title for s in doc.sections if s.level == 1]

@@ -15,6 +15,14 @@ _TOKEN = re.compile(r"\S+")
 _ENDS_SENTENCE = re.compile(r"[.!?:;][\"”’)\]]*$")
 _BULLET = re.compile(r"^\s*(?:[•▪●◦■\u2022*]|[-–—](?=\s)|\([a-z0-9]{1,3}\))")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+# A letter's closing formula; the short lines after it (name, title, organisation) are one signature block.
+_CLOSING = re.compile(
+    r"^(?:thank you\b.*|sincerely|(?:yours )?(?:sincerely|faithfully|truly)(?: yours)?|respectfully(?: yours)?"
+    r"|(?:best|kind|warm) regards|with (?:best|kind) regards)[,.!]?$",
+    re.IGNORECASE,
+)
+_SIGNATURE_LINES = 6  # name, title, division, organisation, address: more is not a signature
+_SIGNATURE_WIDTH = 80
 SOFT_HYPHEN = "\u00ad"
 
 
@@ -203,8 +211,19 @@ def _group_lines(
     """Join physical lines into paragraphs (wrapped text) or keep one paragraph per line."""
     groups: list[list[int]] = []
     prev: int | None = None
+    signing = False  # the last group is a signature after a closing formula, still open
     for i in body:
         text = lines[i].text.strip()
+        after_closing = prev is not None and (signing or _CLOSING.match(lines[prev].text.strip()))
+        if after_closing and prev is not None and _signature_line(lines, prev, i, groups[-1], signing):
+            if signing:
+                groups[-1].append(i)
+            else:
+                groups.append([i])
+                signing = True
+            prev = i
+            continue
+        signing = False
         if prev is None or not wrapped:
             groups.append([i])
             prev = i
@@ -217,6 +236,17 @@ def _group_lines(
             groups[-1].append(i)
         prev = i
     return groups
+
+
+def _signature_line(lines: list[SourceLine], prev: int, i: int, group: list[int], signing: bool) -> bool:
+    """Whether line i belongs to the signature after a closing formula (or continues it)."""
+    text = lines[i].text.strip()
+    if len(text) > _SIGNATURE_WIDTH or _ENDS_SENTENCE.search(text) or _BULLET.match(text):
+        return False
+    if not signing:
+        return True  # the first short line after the closing, blank lines between or not
+    blank_between = any(not lines[k].text.strip() for k in range(prev + 1, i))
+    return not blank_between and len(group) < _SIGNATURE_LINES
 
 
 def _starts_new_block(
