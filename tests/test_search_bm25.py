@@ -134,3 +134,35 @@ def test_reingesting_a_changed_report_leaves_no_stale_hits(tmp_path: Path) -> No
     assert fresh and not old_ids & {h.passage_id for h in fresh}
     store.remove_report(store.reports()[0].id)
     assert engine.search("Gazeta", mode="bm25").hits == []
+
+
+def _words_in(engine: SearchEngine, passage_id: str, words: list[str]) -> int:
+    """How many of the words a passage holds, by its stemmed text and headings (apart from the index)."""
+    import re
+
+    import snowballstemmer
+
+    stem = snowballstemmer.stemmer("english").stemWord
+    passage = engine.store.passages_by_ids([passage_id])[passage_id]
+    held = {stem(w) for w in re.findall(r"\w+", (passage.text + " " + " ".join(passage.section_path)).lower())}
+    return sum(stem(w) in held for w in words)
+
+
+def test_coordination_ranks_passages_holding_more_of_the_words_first(engine: SearchEngine) -> None:
+    query = "prison conditions overcrowding tuberculosis"
+    words = ["prison", "conditions", "overcrowding", "tuberculosis"]
+    plain = dict(engine.fulltext.search(query, 200))
+    coordinated = engine.fulltext.search(query, 200, coordinate=True)
+    assert {pid for pid, _ in coordinated} == set(plain)
+    for pid, score in coordinated:
+        assert score == pytest.approx(plain[pid] * _words_in(engine, pid, words) / len(words), rel=1e-6)
+    assert [s for _, s in coordinated] == sorted((s for _, s in coordinated), reverse=True)
+    # Some passage holding more of the words overtakes one that BM25 alone scored higher.
+    held = {pid: _words_in(engine, pid, words) for pid in plain}
+    order = [pid for pid, _ in coordinated]
+    assert any(held[a] > held[b] and plain[a] < plain[b] for i, a in enumerate(order[:20]) for b in order[i + 1 :])
+
+
+def test_coordination_leaves_operator_queries_alone(engine: SearchEngine) -> None:
+    for query in ('"honor and dignity" president', "torture AND police", "Respub* closure", "newspaper"):
+        assert engine.fulltext.search(query, 50, coordinate=True) == engine.fulltext.search(query, 50)

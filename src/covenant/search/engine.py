@@ -206,7 +206,8 @@ class SearchEngine:
         pool = limit if mode == "bm25" else max(CANDIDATES, limit)
         ranked: dict[str, list[tuple[str, float]]] = {}
         if mode in ("bm25", "hybrid"):
-            ranked["bm25"] = self.fulltext.search(query, pool, filters)
+            # Hybrid ranks its BM25 candidates again by how many of the query's words each holds.
+            ranked["bm25"] = self.fulltext.search(query, pool, filters, coordinate=mode == "hybrid")
         if mode in ("semantic", "hybrid"):
             if not query.strip():
                 raise QueryError("empty query: give a few words to search for")

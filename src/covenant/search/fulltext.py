@@ -50,6 +50,7 @@ STOPWORDS = frozenset(
     ]
 )
 _OPERATORS = {"AND", "OR", "NOT"}
+COORDINATED_WORDS = 24  # a longer query is coordinated on its first 24 distinct words (bits of a float score)
 _TOKEN = re.compile(r'"[^"]*"|\S+')
 _PREFIX = re.compile(r"\+?[^\W\d_][\w-]{1,}\*")
 MANIFEST = "covenant-index.json"
@@ -177,11 +178,51 @@ class FullTextIndex:
         self._write_manifest()
         self.index.reload()
 
-    def search(self, query: str, limit: int, filters: Filters | None = None) -> list[tuple[str, float]]:
-        """(passage id, BM25 score) best first."""
+    def search(
+        self, query: str, limit: int, filters: Filters | None = None, coordinate: bool = False
+    ) -> list[tuple[str, float]]:
+        """(passage id, BM25 score) best first.
+
+        `coordinate`: each score is multiplied by the share of the query's words the passage holds (the
+        coordination factor of Lucene's classic similarity), and the hits are ranked again. BM25 alone lets a
+        passage that repeats one rare word of the query outrank one that holds all of them.
+        """
         searcher = self.index.searcher()
         hits = searcher.search(self._query(query, filters), limit).hits
-        return [(searcher.doc(address)["passage_id"][0], float(score)) for score, address in hits]
+        ranked = [(searcher.doc(address)["passage_id"][0], float(score)) for score, address in hits]
+        if not coordinate:
+            return ranked
+        words = _plain_terms(query)[:COORDINATED_WORDS]
+        if len(words) < 2 or len(ranked) < 2:
+            return ranked
+        held = self._words_held(words, [pid for pid, _ in ranked], [address for _, address in hits])
+        coordinated = [(pid, score * held[i] / len(words)) for i, (pid, score) in enumerate(ranked)]
+        return sorted(coordinated, key=lambda kv: -kv[1])
+
+    def _words_held(self, words: list[str], ids: list[str], addresses: list[Any]) -> list[int]:
+        """For each hit, how many of the words match its text or section headings.
+
+        One search over the hits: word i adds 2**i to a passage's score, so the score's bits say which words
+        the passage holds.
+        """
+        import tantivy
+
+        searcher = self.index.searcher()
+        where = {(a.segment_ord, a.doc): i for i, a in enumerate(addresses)}
+        candidates = tantivy.Query.term_set_query(self.schema, "passage_id", ids)
+        clauses = [(tantivy.Occur.Must, tantivy.Query.const_score_query(candidates, 0.0))]
+        for bit, word in enumerate(words):
+            try:
+                parsed = self.index.parse_query(word, ["text", "section"])
+            except ValueError:
+                continue
+            clauses.append((tantivy.Occur.Should, tantivy.Query.const_score_query(parsed, float(2**bit))))
+        held = [0] * len(ids)
+        for score, address in searcher.search(tantivy.Query.boolean_query(clauses), len(ids)).hits:
+            i = where.get((address.segment_ord, address.doc))
+            if i is not None:
+                held[i] = round(score).bit_count()
+        return held
 
     def facets(self, query: str, filters: Filters | None = None) -> tuple[int, dict[str, dict[str, int]]]:
         """How many passages match, and their counts by country, source, type, year and section."""
@@ -343,6 +384,16 @@ def prepare_query(query: str) -> str:
     if all(t in _OPERATORS for t in out):
         raise QueryError(f"the query {query!r} has only operators or stopwords")
     return " ".join(out)
+
+
+def _plain_terms(query: str) -> list[str]:
+    """The distinct words of a plain query, as the parser gets them; none when the query has operators,
+    phrases, required or excluded terms or prefixes (their own logic decides what matches)."""
+    text = prepare_query(query)
+    words = text.split()
+    if any(w in _OPERATORS or w[:1] in '"+-(' or w.endswith(("*", ")")) for w in words):
+        return []
+    return list(dict.fromkeys(words))
 
 
 def _escape(word: str) -> str:
