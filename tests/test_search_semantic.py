@@ -107,3 +107,11 @@ def test_hybrid_feedback_moves_the_query_towards_the_best_bm25_passages(engine: 
     assert float(moved @ query) > 0.5  # still the user's question, not only its neighbours
     # No feedback passages: the query is unchanged.
     assert np.allclose(engine._with_feedback(query, [], model), query)
+
+
+def test_a_very_long_query_in_hybrid_mode(engine: SearchEngine) -> None:
+    # More distinct words than coordination counts, repeated past the length the parser keeps.
+    words = (KAZAKHSTAN / LETTER).read_text(encoding="utf-8").split()[:400]
+    results = engine.search(" ".join(words * 3), mode="hybrid", limit=5)
+    assert len(results.hits) == 5
+    assert all(h.citation.quote == h.text for h in results.hits)
