@@ -166,3 +166,26 @@ def test_coordination_ranks_passages_holding_more_of_the_words_first(engine: Sea
 def test_coordination_leaves_operator_queries_alone(engine: SearchEngine) -> None:
     for query in ('"honor and dignity" president', "torture AND police", "Respub* closure", "newspaper"):
         assert engine.fulltext.search(query, 50, coordinate=True) == engine.fulltext.search(query, 50)
+
+
+def test_a_prefix_matches_the_whole_word_whose_stem_is_shorter(engine: SearchEngine) -> None:
+    import re
+
+    import snowballstemmer
+
+    stem = snowballstemmer.stemmer("english").stemWord
+    hits = engine.search("police*", mode="bm25", limit=100).hits
+    assert len(hits) > 50  # "police" is stemmed to "polic" in the index: the prefix must still find it
+    for h in hits:
+        words = re.findall(r"\w+", (h.text + " " + " ".join(h.citation.section_path)).lower())
+        assert any(w.startswith("police") or stem(w) == "polic" for w in words), h.text[:100]
+
+
+def test_brackets_in_a_plain_query_are_prose(engine: SearchEngine) -> None:
+    prose = engine.search("the KNB (security service) detained journalists", mode="bm25", limit=10).hits
+    words = engine.search("the KNB security service detained journalists", mode="bm25", limit=10).hits
+    assert prose and [h.passage_id for h in prose] == [h.passage_id for h in words]
+    assert engine.search("<script>alert(1)</script> police", mode="bm25", limit=3).hits
+    # With an operator, brackets group as before.
+    grouped = engine.search("(torture OR beating) AND police", mode="bm25", limit=20).hits
+    assert grouped and all("police" in (h.text + " ".join(h.citation.section_path)).lower() for h in grouped)

@@ -296,14 +296,9 @@ class FullTextIndex:
             raise QueryError(f"cannot understand the query {query!r}: {exc}") from exc
         occur = tantivy.Occur.Must if " AND " in f" {text} " or "+" in text else tantivy.Occur.Should
         for token in prefixes:
-            stem = token.lstrip("+").rstrip("*")
+            pattern = _prefix_pattern(token.lstrip("+").rstrip("*"))
             clauses.append(
-                (
-                    occur,
-                    _any_of(
-                        [tantivy.Query.regex_query(self.schema, f, re.escape(stem) + ".*") for f in ("text", "section")]
-                    ),
-                )
+                (occur, _any_of([tantivy.Query.regex_query(self.schema, f, pattern) for f in ("text", "section")]))
             )
         return tantivy.Query.boolean_query(clauses)
 
@@ -370,6 +365,9 @@ def prepare_query(query: str) -> str:
     if len(query) > 2000:
         query = query[:2000]
     tokens = _TOKEN.findall(query)
+    if not any(t in _OPERATORS for t in tokens):
+        # Without AND / OR / NOT, brackets are prose ("the KNB (security service)", "alert(1)"), not grouping.
+        tokens = [piece for t in tokens for piece in ([t] if t.startswith('"') else re.split(r"[()]+", t)) if piece]
     out: list[str] = []
     plain = [t for t in tokens if t not in _OPERATORS and not t.startswith('"')]
     drop_stopwords = len([t for t in plain if t.lower() not in STOPWORDS]) > 0
@@ -384,6 +382,21 @@ def prepare_query(query: str) -> str:
     if all(t in _OPERATORS for t in out):
         raise QueryError(f"the query {query!r} has only operators or stopwords")
     return " ".join(out)
+
+
+def _prefix_pattern(prefix: str) -> str:
+    """A regex over indexed (stemmed) terms for the words that begin with `prefix`.
+
+    The index holds stems, so "police*" must also match the stem "polic" of "police" itself (and of
+    "policing"), beside the terms that begin with the whole prefix ("policeman", "policemen").
+    """
+    import snowballstemmer
+
+    stem = snowballstemmer.stemmer("english").stemWord(prefix)
+    alternatives = [re.escape(prefix) + ".*"]
+    if stem != prefix:
+        alternatives.append(re.escape(stem))
+    return "|".join(alternatives)
 
 
 def _plain_terms(query: str) -> list[str]:
