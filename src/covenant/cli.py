@@ -307,6 +307,11 @@ def remove(ctx: click.Context, report: str) -> None:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--group", is_flag=True, help="Group the hits by report.")
 @click.option(
+    "--collapse",
+    is_flag=True,
+    help="A text repeated in several reports is one hit, cited from the newest, with the other places listed.",
+)
+@click.option(
     "--facets/--no-facets",
     default=True,
     show_default=True,
@@ -321,6 +326,7 @@ def search(
     filters: tuple[str, ...],
     limit: int,
     group: bool,
+    collapse: bool,
     facets: bool,
     as_json: bool,
 ) -> None:
@@ -340,7 +346,9 @@ def search(
     err = Console(stderr=True)
     with err.status("bringing the search index up to date...", spinner="dots") if not as_json else _null():
         engine.refresh(semantic=mode != "bm25", on_progress=_progress_printer(err, as_json))
-    results = engine.search(query, mode=mode, filters=parsed, limit=limit, refresh=False, facets=facets)
+    results = engine.search(
+        query, mode=mode, filters=parsed, limit=limit, refresh=False, facets=facets, collapse=collapse
+    )
     if as_json:
         data = results.to_dict()
         if group:
@@ -359,6 +367,8 @@ def search(
             click.echo(click.style(f"\n{hit.rank}. {hit.citation.formatted()}", fg="cyan"))
             text = hit.highlighted.replace("[[", "\x1b[1;33m").replace("]]", "\x1b[0m")
             click.echo(f"   {text}", color=None)
+            for other in hit.also:
+                click.echo(click.style(f"   also: {other.formatted()}", dim=True))
     facet_line = "; ".join(
         f"{name}: " + ", ".join(f"{k} {v}" for k, v in list(counts.items())[:5])
         for name, counts in results.facets.items()

@@ -22,6 +22,8 @@ MODES = ("bm25", "semantic", "hybrid")
 MODEL_SETTING = "semantic_model"
 RRF_K = 60  # the constant of reciprocal-rank fusion (Cormack et al. 2009)
 CANDIDATES = 200  # hits each ranker contributes before fusion, and the pool facets are counted over
+COLLAPSE_POOL = 5  # with `collapse`, each ranker brings 5 candidates per hit asked for (repeats fold into one)
+MAX_POOL = 1000
 # Hybrid search moves the query vector towards the vectors of the best BM25 passages before the semantic
 # ranking (pseudo-relevance feedback, Rocchio 1971): the words the user typed anchor what the model looks for.
 FEEDBACK_PASSAGES = 5
@@ -74,10 +76,14 @@ class SearchHit:
     highlighted: str
     citation: Citation
     scores: dict[str, float] = field(default_factory=dict)  # per ranker: bm25 score, cosine similarity
+    # With `collapse`: the same text in other reports (or elsewhere in this one), newest report first.
+    also: list[Citation] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["citation"]["formatted"] = self.citation.formatted()
+        for cited, other in zip(data["also"], self.also, strict=True):
+            cited["formatted"] = other.formatted()
         return data
 
 
@@ -190,11 +196,14 @@ class SearchEngine:
         limit: int = 10,
         refresh: bool = True,
         facets: bool = True,
+        collapse: bool = False,
     ) -> SearchResults:
         """The best `limit` passages with citations; `facets=False` skips counting matches by facet.
 
         In bm25 mode the counts cover every matching passage, which at a million passages costs more
         than the ranking itself; a script that only wants the hits can leave them out.
+        `collapse`: a text found in several passages (a paragraph repeated in yearly reports) is one hit,
+        cited from its newest report, with the other places in `also`.
         """
         if mode not in MODES:
             raise QueryError(f"unknown search mode {mode!r}: choose one of {', '.join(MODES)}")
@@ -204,6 +213,8 @@ class SearchEngine:
         if refresh:
             self.refresh(semantic=mode != "bm25")
         pool = limit if mode == "bm25" else max(CANDIDATES, limit)
+        if collapse:
+            pool = min(MAX_POOL, max(pool, limit * COLLAPSE_POOL))
         ranked: dict[str, list[tuple[str, float]]] = {}
         if mode in ("bm25", "hybrid"):
             # Hybrid ranks its BM25 candidates again by how many of the query's words each holds.
@@ -229,16 +240,20 @@ class SearchEngine:
         fused = _fuse(ranked) if len(ranked) > 1 else ranked[mode]
         counts: dict[str, dict[str, int]] = {}
         if mode == "bm25":
-            passages = self.store.passages_by_ids([pid for pid, _ in fused[:limit]])
             matched = len(fused)
             if facets:
                 # Every matching passage counts, straight from the index's fast fields.
                 matched, counts = self.fulltext.facets(query, filters)
         else:
-            passages = self.store.passages_by_ids([pid for pid, _ in fused[:limit]])
             if facets:
                 counts = self.fulltext.facets_of(pid for pid, _ in fused)
             matched = len(fused)
+        also: dict[str, list[str]] = {}
+        if collapse:
+            passages = self.store.passages_by_ids([pid for pid, _ in fused])
+            fused, also = self._collapse(fused, passages)
+        else:
+            passages = self.store.passages_by_ids([pid for pid, _ in fused[:limit]])
         hits: list[SearchHit] = []
         per_ranker = {name: dict(items) for name, items in ranked.items()}
         for pid, score in fused[:limit]:
@@ -254,9 +269,36 @@ class SearchEngine:
                     highlighted=highlight(passage.text, query),
                     citation=self._citation(passage),
                     scores={k: round(v[pid], 6) for k, v in per_ranker.items() if pid in v},
+                    also=[self._citation(passages[other]) for other in also.get(pid, [])],
                 )
             )
         return SearchResults(query, mode, hits, counts, matched)
+
+    def _collapse(
+        self, fused: list[tuple[str, float]], passages: dict[str, Passage]
+    ) -> tuple[list[tuple[str, float]], dict[str, list[str]]]:
+        """One entry per distinct text at its best rank, led by the passage of the newest report."""
+        groups: dict[str, list[str]] = {}
+        best: dict[str, float] = {}
+        for pid, score in fused:
+            passage = passages.get(pid)
+            if passage is None:
+                continue
+            key = text_hash(passage.text)
+            groups.setdefault(key, []).append(pid)
+            best.setdefault(key, score)
+
+        def newest_first(pid: str) -> tuple[str, str]:
+            r = self._report(passages[pid].report_id)
+            return (r.publication_date or r.period_end or r.period_start or "", pid)
+
+        collapsed: list[tuple[str, float]] = []
+        also: dict[str, list[str]] = {}
+        for key, pids in groups.items():
+            ordered = sorted(pids, key=newest_first, reverse=True)
+            collapsed.append((ordered[0], best[key]))
+            also[ordered[0]] = ordered[1:]
+        return collapsed, also
 
     def _with_feedback(self, vector: Any, passage_ids: list[str], name: str) -> Any:
         """The query vector plus FEEDBACK_WEIGHT times the unit centroid of these passages' stored vectors."""
