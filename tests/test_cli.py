@@ -51,6 +51,8 @@ def test_ingest_reports_show_export(tmp_path: Path) -> None:
     assert hits[0]["citation"]["formatted"].startswith("Kazakhstani human rights NGOs")
     bare = json.loads(run("search", '"Vienna Convention"', "--mode", "bm25", "--no-facets", "--json", db=db).stdout)
     assert bare["facets"] == {} and [h["passage_id"] for h in bare["hits"]] == [h["passage_id"] for h in hits]
+    folded = json.loads(run("search", "Respublika", "--mode", "bm25", "--collapse", "--json", db=db).stdout)
+    assert folded["hits"] and all(h["also"] == [] for h in folded["hits"])  # five reports, no repeated text
     bad = run("search", '"unclosed', "--mode", "bm25", db=db, check=False)
     assert bad.returncode == 1 and bad.stderr.startswith("error: cannot understand the query")
 
