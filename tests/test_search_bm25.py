@@ -85,7 +85,14 @@ def test_facets_can_be_skipped_without_changing_the_hits(engine: SearchEngine) -
 
 @pytest.mark.parametrize(
     ("query", "message"),
-    [("", "empty query"), ('"unclosed phrase', "not closed"), ("AND OR", "only operators")],
+    [
+        ("", "empty query"),
+        ('"unclosed phrase', "not closed"),
+        ("AND OR", "only operators"),
+        ("NOT police", "only excludes words"),
+        ("-police -court", "only excludes words"),
+        ("torture AND", "cannot understand"),
+    ],
 )
 def test_malformed_queries_get_a_clear_message(engine: SearchEngine, query: str, message: str) -> None:
     with pytest.raises(QueryError, match=message):

@@ -293,6 +293,10 @@ class FullTextIndex:
                     return parsed
                 clauses.append((tantivy.Occur.Should, parsed))
         except ValueError as exc:
+            if "Only excluding terms" in str(exc):
+                raise QueryError(
+                    f"the query {query!r} only excludes words (NOT, -word): add a word to search for"
+                ) from exc
             raise QueryError(f"cannot understand the query {query!r}: {exc}") from exc
         occur = tantivy.Occur.Must if " AND " in f" {text} " or "+" in text else tantivy.Occur.Should
         for token in prefixes:
