@@ -177,7 +177,7 @@ def run_process(db: Path, queries_file: Path, vectors: Path | None, semantic: bo
     if vectors is not None:
         from covenant.search.embed import DEFAULT_MODEL
 
-        engine._vectors = VectorIndex(vectors, DEFAULT_MODEL)
+        engine._vectors[DEFAULT_MODEL] = VectorIndex(vectors, DEFAULT_MODEL)
     first_mode = "hybrid" if semantic else "bm25"
     engine.search(queries[0], mode=first_mode, limit=10)  # opens the indexes (and loads the model)
     out: dict[str, Any] = {"open_and_first_query_s": round(time.perf_counter() - t0, 2)}
