@@ -196,3 +196,20 @@ def test_brackets_in_a_plain_query_are_prose(engine: SearchEngine) -> None:
     # With an operator, brackets group as before.
     grouped = engine.search("(torture OR beating) AND police", mode="bm25", limit=20).hits
     assert grouped and all("police" in (h.text + " ".join(h.citation.section_path)).lower() for h in grouped)
+
+
+def test_an_index_fed_report_by_report_merges_its_segments(engine: SearchEngine, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from covenant.search.fulltext import FullTextIndex
+    from covenant.search.sync import indexed_passages
+
+    report = engine.store.find_report("002")
+    base = indexed_passages(report, engine.store.sections(report.id), engine.store.passages(report.id))
+    index = FullTextIndex(tmp_path / "index")
+    for n in range(12):  # twelve syncs of one report each, as a library grows
+        copy = [replace(p, passage_id=f"{p.passage_id}~{n}", report_id=f"r{n}") for p in base]
+        index.update({f"r{n}": copy}, [])
+    assert index.size == 12 * len(base)
+    assert index.index.searcher().num_segments < 12  # the merges each commit starts are allowed to finish
+    assert len(index.search("Respublika", 100)) == 12 * sum("respublika" in p.text.lower() for p in base)

@@ -172,6 +172,9 @@ class FullTextIndex:
                         )
                     )
             writer.commit()
+            # Let the merges the commit started finish: dropping the writer cancels them, and a library
+            # synced report by report then keeps dozens of small segments that every query visits.
+            writer.wait_merging_threads()
         finally:
             del writer
         self.reports = (self.reports - remove) | set(add)
