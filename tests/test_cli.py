@@ -186,3 +186,17 @@ def test_models_lists_and_index_chooses_the_library_model(tmp_path: Path) -> Non
     with sqlite3.connect(db) as con:
         setting = con.execute("SELECT value FROM settings WHERE key = 'semantic_model'").fetchone()[0]
     assert setting == f"{DEFAULT_MODEL},{E5_SMALL_Q4.name}"  # the order given: the first is the main model
+
+
+def test_search_text_output_names_unknown_facet_values(tmp_path: Path) -> None:
+    from conftest import SAMPLES
+
+    db = tmp_path / "samples.db"
+    run("ingest", str(SAMPLES), db=db)
+    out = run("search", "pretrial detention", "--mode", "bm25", db=db).stdout
+    facet_line = out.strip().splitlines()[-1]
+    assert facet_line.startswith("[") and "country: unknown" in facet_line  # the samples name no country
+    years = [item.split()[0] for item in facet_line.split("year: ")[1].split(";")[0].split(", ")]
+    assert years and all(y == "unknown" or (len(y) == 4 and y.isdigit()) for y in years), facet_line
+    data = json.loads(run("search", "pretrial detention", "--mode", "bm25", "--json", db=db).stdout)
+    assert "" in data["facets"]["country"]  # JSON keeps the raw value

@@ -370,7 +370,7 @@ def search(
             for other in hit.also:
                 click.echo(click.style(f"   also: {other.formatted()}", dim=True))
     facet_line = "; ".join(
-        f"{name}: " + ", ".join(f"{k} {v}" for k, v in list(counts.items())[:5])
+        f"{name}: " + ", ".join(f"{_facet_value(name, k)} {v}" for k, v in list(counts.items())[:5])
         for name, counts in results.facets.items()
         if counts
     )
@@ -466,6 +466,13 @@ def models(ctx: click.Context, as_json: bool) -> None:
         state = "installed" if row["installed"] else f"not installed: {row['install']}"
         click.echo(f"{mark} {row['name']}  ({row['languages']}, {row['dim']} dims; {state})")
     click.echo("* = this library's model(s) (change with `covenant index --model NAME [--model NAME2]`)")
+
+
+def _facet_value(name: str, key: str) -> str:
+    """A facet value as a reader should see it: no blank country or source, no year 0."""
+    if key == "" or (name == "year" and key == "0"):
+        return "unknown"
+    return key
 
 
 class _null:
