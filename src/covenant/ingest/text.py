@@ -10,7 +10,8 @@ from covenant.model import SourceLine
 
 # A report line is rarely more than a few thousand characters; a line of megabytes is data, not prose.
 MAX_LINE_CHARS = 1_000_000
-_LINE = re.compile(r"[^\n]*\n|[^\n]+$")
+# "\r\n" (Windows), "\n" (Unix) and a lone "\r" (classic Mac, or a stray one left by a conversion) each end a line.
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 
 def decode_text(path: str, data: bytes) -> tuple[str, str]:
@@ -52,12 +53,12 @@ def _control_share(text: str) -> float:
 
 
 def split_lines(text: str, page: int | None = None, first_line: int = 1, base: int = 0) -> list[SourceLine]:
-    """Physical lines with their offsets; '\\r' is left out of the line text, offsets stay exact."""
+    """Physical lines with their offsets; the line end ("\\r\\n", "\\n" or "\\r") is left out, offsets stay exact."""
     lines: list[SourceLine] = []
     number = first_line
     for match in _LINE.finditer(text):
         raw = match.group()
-        body = raw.rstrip("\n").rstrip("\r")
+        body = raw.removesuffix("\n").removesuffix("\r")
         lines.append(SourceLine(body, base + match.start(), number, number, page))
         number += 1
     return lines
