@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import resource
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from citations import check_citations, check_exact_map
 from conftest import KAZAKHSTAN, REFERENCE_IDS, needs_corpus
+from covenant.errors import BadInputError
+from covenant.ingest import MAX_FILE_BYTES, read_report, read_report_bytes
 from covenant.ingest.text import decode_text, split_lines
 from covenant.model import Document
 from covenant.pipeline import build_document
@@ -75,3 +82,67 @@ def test_a_few_stray_carriage_returns_keep_the_headings(tmp_path: Path) -> None:
     doc = build_document(path)
     assert _titles(doc) == _titles(unix)
     assert _texts(doc) == _texts(unix)
+
+
+def _in_time(call: Callable[[], object], fifo: Path | None = None, seconds: float = 10.0) -> BaseException | None:
+    """Run `call` in a thread and return what it raised; fail if it is still running after `seconds`."""
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            call()
+        except BaseException as exc:  # handed back to the test, which asserts on it
+            raised.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        if fifo is not None:  # a writer end that opens and closes lets a blocked reader see end of file
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail(f"still reading after {seconds} s")
+    return raised[0] if raised else None
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this system")
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "report.txt"
+    os.mkfifo(fifo)
+    started = time.perf_counter()
+    error = _in_time(lambda: read_report(fifo), fifo)
+    assert isinstance(error, BadInputError)
+    assert error.reason.startswith("not a regular file (a FIFO)")
+    assert time.perf_counter() - started < 1.0
+    error = _in_time(lambda: build_document(fifo), fifo)
+    assert isinstance(error, BadInputError) and "(a FIFO)" in error.reason
+
+
+def test_a_folder_and_a_device_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match=r"not a regular file \(a folder\)"):
+        read_report(tmp_path)
+    if Path(os.devnull).exists() and os.devnull == "/dev/null":
+        with pytest.raises(BadInputError, match=r"not a regular file \(a character device\)"):
+            read_report(Path(os.devnull))
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    sparse = tmp_path / "huge.txt"
+    with sparse.open("wb") as out:
+        out.truncate(MAX_FILE_BYTES + 1)  # sparse: no disk is used, but reading it would cost 200 MB
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    error = _in_time(lambda: read_report(sparse))
+    assert isinstance(error, BadInputError) and error.reason.startswith("too large (200.0 MB; the limit is 200 MB)")
+    assert time.perf_counter() - started < 1.0
+    # ru_maxrss is in KiB on Linux: reading the file would have raised the peak by 200 MB.
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 50 * 1024
+
+
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="no /proc")
+def test_a_file_larger_than_its_size_says_is_read_only_to_the_limit() -> None:
+    # /proc files are regular files that say they hold 0 bytes, like a file that grows after its size is checked.
+    maps = Path("/proc/self/maps")
+    assert maps.stat().st_size == 0
+    with pytest.raises(BadInputError, match=r"too large"):
+        read_report_bytes(maps, limit=100)
+    assert len(read_report_bytes(maps, limit=10**7)) > 100

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from covenant.errors import BadInputError
@@ -10,21 +12,30 @@ from covenant.ingest.sniff import sniff_format
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
-__all__ = ["MAX_FILE_BYTES", "RawDocument", "read_report"]
+__all__ = ["MAX_FILE_BYTES", "RawDocument", "read_report", "read_report_bytes"]
+
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 
-def read_report(path: Path) -> RawDocument:
-    """Read one file as a report, choosing the reader by content (never by extension alone)."""
+def read_report(path: Path, data: bytes | None = None) -> RawDocument:
+    """Read one file as a report, choosing the reader by content (never by extension alone).
+
+    `data`: the file's bytes when the caller already has them from `read_report_bytes` (to hash them), so
+    the file is read once.
+    """
     name = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise BadInputError(name, f"cannot be read ({exc.strerror})") from exc
-    if size == 0:
+    if data is None:
+        data = read_report_bytes(path)
+    elif len(data) > MAX_FILE_BYTES:
+        raise BadInputError(name, _too_large(len(data), MAX_FILE_BYTES))
+    elif not data:
         raise BadInputError(name, "empty file")
-    if size > MAX_FILE_BYTES:
-        raise BadInputError(name, f"too large ({size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB)")
-    data = path.read_bytes()
     fmt = sniff_format(data)
     if fmt == "pdf":
         from covenant.ingest.pdf import read_pdf
@@ -49,6 +60,50 @@ def read_report(path: Path) -> RawDocument:
     from covenant.ingest.text import read_text
 
     return read_text(name, text, encoding)
+
+
+def read_report_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a report file, refused before reading if it is not a regular file or is over `limit`.
+
+    At most `limit` + 1 bytes are ever read, so a file that grows after its size was checked, or a special
+    file that slipped past the check, still costs no more memory than the limit.
+    """
+    name = str(path)
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise BadInputError(name, f"cannot be read ({exc.strerror or exc})") from exc
+    _require_regular_file(name, info.st_mode)
+    if info.st_size > limit:
+        raise BadInputError(name, _too_large(info.st_size, limit))
+    # O_NONBLOCK: if the path was swapped for a FIFO since the check, opening it must not wait for a writer.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise BadInputError(name, f"cannot be read ({exc.strerror or exc})") from exc
+    with open(fd, "rb") as stream:
+        try:
+            _require_regular_file(name, os.fstat(fd).st_mode)
+            data = stream.read(limit + 1)
+            if len(data) > limit:  # it grew after the check
+                raise BadInputError(name, _too_large(max(os.fstat(fd).st_size, len(data)), limit))
+        except OSError as exc:
+            raise BadInputError(name, f"cannot be read ({exc.strerror or exc})") from exc
+    if not data:
+        raise BadInputError(name, "empty file")
+    return data
+
+
+def _require_regular_file(name: str, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    kind = next((kind for test, kind in _FILE_KINDS if test(mode)), "a special file")
+    raise BadInputError(name, f"not a regular file ({kind}): give the path of a report file")
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"too large ({size / 2**20:.1f} MB; the limit is {limit / 2**20:.0f} MB): split it into smaller files"
 
 
 def _looks_like_html(text: str) -> bool:
