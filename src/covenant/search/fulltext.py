@@ -5,12 +5,17 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterable
+import stat
+import struct
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from covenant.errors import QueryError
+from covenant.errors import CovenantError, QueryError
 
 # Function words dropped from OR queries: they match most passages and only slow ranking down.
 STOPWORDS = frozenset(
@@ -63,6 +68,26 @@ FACET_FIELDS = {
     "section": "section_top",
 }
 _MATCHED = "_matched"  # the aggregation that counts matching passages beside the facets
+WRITER_LOCK = ".tantivy-writer.lock"  # tantivy's own lock (an flock) while an IndexWriter lives
+LOCK_WAIT = 30.0  # seconds to wait for another process that holds the writer lock
+_SEGMENT_FILE = re.compile(r"[0-9a-f]{32}\.")
+_T = TypeVar("_T")
+
+
+class IndexDamagedError(CovenantError):
+    """The search index was found damaged while it was read; it has been reset and must be filled again."""
+
+
+class IndexBusyError(CovenantError):
+    """Another process holds the index's writer lock for longer than we wait."""
+
+
+class _Damage(Exception):
+    """A derived file of the index cannot be trusted (the message names it and says why)."""
+
+
+class _Outdated(Exception):
+    """An index written with another schema: rebuilt without a warning."""
 
 
 @dataclass(slots=True)
@@ -112,35 +137,143 @@ def _schema() -> Any:
 
 
 class FullTextIndex:
-    """A tantivy index in a folder; `manifest` records which reports it holds."""
+    """A tantivy index in a folder; `manifest` records which reports it holds and the files of its segments.
 
-    def __init__(self, path: Path) -> None:
-        import tantivy
+    The folder is derived data. Damaged files found on opening (or by a read that fails on them) are removed and
+    the index starts empty, to be filled again from the store; `repaired` then says what was found.
+    """
 
+    def __init__(self, path: Path, lock_wait: float = LOCK_WAIT) -> None:
         self.path = path
         self.schema = _schema()
+        self.lock_wait = lock_wait
+        self.index: Any = None
+        self.reports: set[str] = set()
+        self.repaired: str | None = None  # one line for the user when damaged files were found and removed
+        # How to fill the index again from the library; sync_fulltext sets it, so that a read that finds the
+        # index damaged can rebuild it and answer.
+        self.refill: Callable[[], object] | None = None
+        try:
+            self._open()
+        except _Outdated:
+            with _writer_lock(path, lock_wait):
+                self._reset()
+        except _Damage:
+            # A writer in another process may have been between its commit and its manifest, or collecting
+            # merged segments: look again while holding its lock before removing anything.
+            with _writer_lock(path, lock_wait):
+                try:
+                    self._open()
+                except _Outdated:
+                    self._reset()
+                except _Damage as damage:
+                    self._reset()
+                    self.repaired = damage_message(path, str(damage))
+
+    def _open(self) -> None:
+        """Open the index and check it against the manifest; raise _Damage or _Outdated when it cannot be used."""
+        import tantivy
+
+        path = self.path
+        if path.exists() and not path.is_dir():
+            raise _Damage(f"{path.name} is a file, not a folder")
         manifest = self._read_manifest()
-        if manifest.get("schema") != SCHEMA_VERSION and path.exists():
-            shutil.rmtree(path)  # an index from another schema is rebuilt from the store
-            manifest = {}
+        if not manifest:
+            if (path / "meta.json").exists():
+                raise _Outdated  # written before manifests, or torn before its first one: rebuilt
+        elif manifest.get("schema") != SCHEMA_VERSION:
+            raise _Outdated
+        elif not (path / "meta.json").is_file():
+            raise _Damage("meta.json is missing" if not (path / "meta.json").exists() else "meta.json is a folder")
         path.mkdir(parents=True, exist_ok=True)
+        try:
+            self.index = tantivy.Index(self.schema, path=str(path))
+        except BaseException as exc:
+            if not _is_damage(exc):
+                raise
+            raise _Damage(_describe(exc)) from None
+        _check_files(path, manifest.get("files") or {})
+        self.reports = set(manifest.get("reports", []))
+
+    def _reset(self) -> None:
+        """Remove the full-text files (not the vector files beside them, nor the lock files) and start empty."""
+        import tantivy
+
+        path = self.path
+        if path.exists() and not path.is_dir():
+            path.unlink()
+        path.mkdir(parents=True, exist_ok=True)
+        self.index = None
+        for entry in path.iterdir():
+            if entry.name.startswith(("vectors-", ".tantivy-")) and not entry.is_dir():
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink(missing_ok=True)
         self.index = tantivy.Index(self.schema, path=str(path))
-        self.reports: set[str] = set(manifest.get("reports", []))
+        self.reports = set()
 
     def _read_manifest(self) -> dict[str, Any]:
         file = self.path / MANIFEST
         if not file.exists():
             return {}
         try:
-            return dict(json.loads(file.read_text(encoding="utf-8")))
-        except (OSError, ValueError):
-            return {}
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise _Damage(f"{MANIFEST}: {_first_line(exc)}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("reports", []), list):
+            raise _Damage(f"{MANIFEST} does not hold a manifest")
+        return data
 
     def _write_manifest(self) -> None:
-        data = {"schema": SCHEMA_VERSION, "reports": sorted(self.reports)}
+        data = {"schema": SCHEMA_VERSION, "reports": sorted(self.reports), "files": _segment_files(self.path)}
         tmp = self.path / (MANIFEST + ".tmp")
         tmp.write_text(json.dumps(data), encoding="utf-8")
         tmp.replace(self.path / MANIFEST)
+
+    def _repair(self, what: str) -> None:
+        with _writer_lock(self.path, self.lock_wait):
+            self._reset()
+        self.repaired = damage_message(self.path, what)
+
+    def _read(self, action: Callable[[], _T]) -> _T:
+        """Run a read; one that fails on damaged files resets the index, fills it again and is run once more."""
+        try:
+            return action()
+        except BaseException as exc:
+            if not _is_damage(exc):
+                raise
+            what = _describe(exc)
+        self._repair(what)
+        if self.refill is None:
+            raise IndexDamagedError(
+                f"the search index in {self.path.name} was damaged ({what}) and has been emptied;"
+                " search again to rebuild it from the library"
+            )
+        self.refill()
+        try:
+            return action()
+        except BaseException as exc:
+            if not _is_damage(exc):
+                raise
+            raise IndexDamagedError(
+                f"the search index in {self.path.name} is damaged again after a rebuild ({_describe(exc)});"
+                f" delete {self.path} and search again"
+            ) from None
+
+    def _writer(self) -> Any:
+        """tantivy's writer; while another process holds it, wait up to `lock_wait` seconds."""
+        deadline = time.monotonic() + self.lock_wait
+        while True:
+            try:
+                return self.index.writer(heap_size=128_000_000, num_threads=1)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc):
+                    raise
+                if time.monotonic() >= deadline:
+                    raise IndexBusyError(_busy_message(self.path)) from None
+            time.sleep(0.05)
 
     def update(self, add: dict[str, list[IndexedPassage]], remove: Iterable[str]) -> None:
         """Add whole reports and remove others in one commit; re-adding a report first deletes it."""
@@ -149,7 +282,7 @@ class FullTextIndex:
         remove = set(remove)
         if not add and not remove:
             return
-        writer = self.index.writer(heap_size=128_000_000, num_threads=1)
+        writer = self._writer()
         try:
             for report_id in remove | set(add):
                 writer.delete_documents_by_term("report_id", report_id)
@@ -178,8 +311,8 @@ class FullTextIndex:
         finally:
             del writer
         self.reports = (self.reports - remove) | set(add)
-        self._write_manifest()
         self.index.reload()
+        self._write_manifest()
 
     def search(
         self, query: str, limit: int, filters: Filters | None = None, coordinate: bool = False
@@ -190,17 +323,20 @@ class FullTextIndex:
         coordination factor of Lucene's classic similarity), and the hits are ranked again. BM25 alone lets a
         passage that repeats one rare word of the query outrank one that holds all of them.
         """
-        searcher = self.index.searcher()
-        hits = searcher.search(self._query(query, filters), limit).hits
-        ranked = [(searcher.doc(address)["passage_id"][0], float(score)) for score, address in hits]
-        if not coordinate:
-            return ranked
-        words = _plain_terms(query)[:COORDINATED_WORDS]
-        if len(words) < 2 or len(ranked) < 2:
-            return ranked
-        held = self._words_held(words, [pid for pid, _ in ranked], [address for _, address in hits])
-        coordinated = [(pid, score * held[i] / len(words)) for i, (pid, score) in enumerate(ranked)]
-        return sorted(coordinated, key=lambda kv: -kv[1])
+        final = self._query(query, filters)
+        words = _plain_terms(query)[:COORDINATED_WORDS] if coordinate else []
+
+        def ranking() -> list[tuple[str, float]]:
+            searcher = self.index.searcher()
+            hits = searcher.search(final, limit).hits
+            ranked = [(searcher.doc(address)["passage_id"][0], float(score)) for score, address in hits]
+            if len(words) < 2 or len(ranked) < 2:
+                return ranked
+            held = self._words_held(words, [pid for pid, _ in ranked], [address for _, address in hits])
+            coordinated = [(pid, score * held[i] / len(words)) for i, (pid, score) in enumerate(ranked)]
+            return sorted(coordinated, key=lambda kv: -kv[1])
+
+        return self._read(ranking)
 
     def _words_held(self, words: list[str], ids: list[str], addresses: list[Any]) -> list[int]:
         """For each hit, how many of the words match its text or section headings.
@@ -229,7 +365,8 @@ class FullTextIndex:
 
     def facets(self, query: str, filters: Filters | None = None) -> tuple[int, dict[str, dict[str, int]]]:
         """How many passages match, and their counts by country, source, type, year and section."""
-        return self._counts(self._query(query, filters))
+        final = self._query(query, filters)
+        return self._read(lambda: self._counts(final))
 
     def facets_of(self, passage_ids: Iterable[str]) -> dict[str, dict[str, int]]:
         """Counts by facet over these passages (the fused candidates of a semantic or hybrid search)."""
@@ -238,7 +375,8 @@ class FullTextIndex:
         ids = list(passage_ids)
         if not ids:
             return {name: {} for name in FACET_FIELDS}
-        return self._counts(tantivy.Query.term_set_query(self.schema, "passage_id", ids))[1]
+        final = tantivy.Query.term_set_query(self.schema, "passage_id", ids)
+        return self._read(lambda: self._counts(final))[1]
 
     def _counts(self, final: Any) -> tuple[int, dict[str, dict[str, int]]]:
         """Matches of a query and their counts by facet, from the fast fields in one pass."""
@@ -268,16 +406,17 @@ class FullTextIndex:
 
         clauses = [(tantivy.Occur.Must, q) for q in self._filter_queries(filters)]
         query = tantivy.Query.boolean_query(clauses) if clauses else tantivy.Query.all_query()
-        searcher = self.index.searcher()
-        total = max(1, int(searcher.num_docs))
-        return {searcher.doc(address)["passage_id"][0] for _score, address in searcher.search(query, total).hits}
+        return self._read(lambda: self._ids(query))
 
     def matching_query_ids(self, query: str, filters: Filters | None = None) -> set[str]:
         """Every passage id the query (with the filters) matches."""
+        final = self._query(query, filters)
+        return self._read(lambda: self._ids(final))
+
+    def _ids(self, query: Any) -> set[str]:
         searcher = self.index.searcher()
         total = max(1, int(searcher.num_docs))
-        hits = searcher.search(self._query(query, filters), total).hits
-        return {searcher.doc(address)["passage_id"][0] for _score, address in hits}
+        return {searcher.doc(address)["passage_id"][0] for _score, address in searcher.search(query, total).hits}
 
     def parse(self, query: str) -> Any:
         import tantivy
@@ -351,7 +490,150 @@ class FullTextIndex:
 
     @property
     def size(self) -> int:
-        return int(self.index.searcher().num_docs)
+        return self._read(lambda: int(self.index.searcher().num_docs))
+
+
+def damage_message(folder: Path, what: str) -> str:
+    """The one line a user sees when derived files were damaged and the index was rebuilt."""
+    return f"the search index in {folder.name} was damaged ({what}); rebuilt it from the library"
+
+
+def _busy_message(folder: Path) -> str:
+    return f"another process is updating the search index in {folder}; search again when it has finished"
+
+
+def _is_damage(exc: BaseException) -> bool:
+    """Whether an error raised while opening or reading the index means its files are damaged.
+
+    tantivy reports unreadable files as ValueError or OSError and panics (pyo3's PanicException, a
+    BaseException) on some inconsistent ones; a malformed query is a QueryError and a lock held by another
+    process is not damage.
+    """
+    if type(exc).__name__ == "PanicException":
+        return True
+    if isinstance(exc, QueryError) or not isinstance(exc, ValueError | OSError):
+        return False
+    return "LockBusy" not in str(exc)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
+def _describe(exc: BaseException) -> str:
+    """A short account of a tantivy error: the file it names and what was wrong with it."""
+    text = str(exc)
+    name = re.search(r'(?:filepath: |FileDoesNotExist\(|in file `)"([^"]+)"', text)
+    reason = re.search(r'error: "([^"]+)"|message: "([^"]+)"|Data corruption[^:]*: (.+?)(?:: Error\(|\.?\'|$)', text)
+    if name is None and reason is None:
+        return _first_line(exc)
+    what = Path(name.group(1)).name if name else ""
+    why = next((g for g in reason.groups() if g), "") if reason else ""
+    if "FileDoesNotExist" in text:
+        why = "missing"
+    why = why.split(". ")[0].strip().rstrip(".")
+    return f"{what}: {why}" if what and why else what or why
+
+
+@contextmanager
+def _writer_lock(folder: Path, wait: float) -> Iterator[None]:
+    """Hold tantivy's writer lock, so that no other process writes the index while it is checked and reset."""
+    try:
+        import fcntl
+    except ImportError:  # no flock on this platform: tantivy's lock cannot be shared
+        yield
+        return
+    if not folder.is_dir():  # no index yet, or a file stands where the folder should be: nobody writes it
+        yield
+        return
+    with open(folder / WRITER_LOCK, "a") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusyError(_busy_message(folder)) from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _live_segments(folder: Path) -> set[str]:
+    """Ids (32 hex digits) of the segments meta.json names."""
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    return {str(s["segment_id"]).replace("-", "") for s in meta["segments"]}
+
+
+def _segment_files(folder: Path) -> dict[str, list[int]]:
+    """Size and modification time of every file of the segments meta.json names (tantivy never rewrites one)."""
+    try:
+        live = _live_segments(folder)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    files: dict[str, list[int]] = {}
+    for entry in folder.iterdir():
+        if _SEGMENT_FILE.match(entry.name) and entry.name[:32] in live:
+            try:
+                info = entry.stat()
+            except OSError:
+                continue  # collected by a merge since meta.json was read
+            files[entry.name] = [info.st_size, info.st_mtime_ns]
+    return files
+
+
+def _check_files(folder: Path, recorded: dict[str, Any]) -> None:
+    """Raise _Damage when a file of a live segment is missing, resized, or changed since it was written.
+
+    Only segments that the current meta.json still names are checked: another process may have merged the
+    others away since the manifest was written. A changed modification time alone (a copied folder) is
+    settled by the file's own CRC-32, which tantivy keeps in its footer.
+    """
+    try:
+        live = _live_segments(folder)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise _Damage(f"meta.json: {_first_line(exc)}") from None
+    for name, record in recorded.items():
+        if name[:32] not in live:
+            continue
+        file = folder / name
+        try:
+            info = file.stat()
+        except FileNotFoundError:
+            raise _Damage(f"{name} is missing") from None
+        if not stat.S_ISREG(info.st_mode):
+            raise _Damage(f"{name} is not a file")
+        size, mtime = int(record[0]), int(record[1])
+        if info.st_size != size:
+            raise _Damage(f"{name} has {info.st_size} bytes, not {size}")
+        if info.st_mtime_ns != mtime and not _checksum_ok(file):
+            raise _Damage(f"{name} fails its checksum")
+
+
+def _checksum_ok(file: Path) -> bool:
+    """Whether a tantivy file matches the CRC-32 in its footer (body, JSON footer, its length, magic number)."""
+    try:
+        with file.open("rb") as handle:
+            size = handle.seek(0, 2)
+            handle.seek(size - 8)
+            length = struct.unpack("<I", handle.read(4))[0]
+            body = size - 8 - length
+            handle.seek(body)
+            footer = json.loads(handle.read(length))
+            handle.seek(0)
+            crc, left = 0, body
+            while left > 0:
+                block = handle.read(min(left, 1 << 22))
+                if not block:
+                    return False
+                crc, left = zlib.crc32(block, crc), left - len(block)
+        return bool(crc == int(footer["crc"]))
+    except (OSError, ValueError, KeyError, TypeError, struct.error):
+        return False
 
 
 def _any_of(queries: list[Any]) -> Any:

@@ -56,6 +56,8 @@ def sync_fulltext(
     store: Store, index: FullTextIndex, on_report: Callable[[Report], None] | None = None
 ) -> tuple[int, int]:
     """Index reports missing from the index, remove reports no longer stored; return (added, removed)."""
+    # A read that later finds the index damaged resets it and calls this to fill it again before answering.
+    index.refill = lambda: sync_fulltext(store, index, on_report)
     reports = {r.id: r for r in store.reports()}
     missing = [rid for rid in reports if rid not in index.reports]
     stale = index.reports - set(reports)
