@@ -85,7 +85,11 @@ def read_report_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     with open(fd, "rb") as stream:
         try:
             _require_regular_file(name, os.fstat(fd).st_mode)
-            data = stream.read(limit + 1)
+            # Ask for what the file holds plus one byte (to see growth): read(limit + 1) would reserve the whole
+            # limit up front, which counts against a worker's memory ceiling for every small file.
+            data = stream.read(min(info.st_size, limit) + 1)
+            if len(data) > info.st_size:
+                data += stream.read(limit + 1 - len(data))
             if len(data) > limit:  # it grew after the check
                 raise BadInputError(name, _too_large(max(os.fstat(fd).st_size, len(data)), limit))
         except OSError as exc:
