@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import sqlite3
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
 from covenant import __version__
+from covenant.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
 METADATA_FLAGS = ("title", "source_org", "doc_type", "country", "period_start", "period_end", "publication_date")
 
@@ -22,11 +26,34 @@ class CovenantGroup(click.Group):
 
         try:
             return super().invoke(ctx)
-        except CovenantError as exc:
+        except (CovenantError, OSError, sqlite3.Error, MemoryError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {safe(_describe(exc))}", err=True)
             sys.exit(1)
+
+
+def _describe(exc: BaseException) -> str:
+    """One line for a fault that reached the command: Covenant's own message, or the system's, in words."""
+    from covenant.errors import CovenantError
+
+    if isinstance(exc, CovenantError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc} (run again with --debug for details)"
+    if isinstance(exc, MemoryError):
+        return "out of memory (run again with --debug for details)"
+    return f"{type(exc).__name__}: {exc} (run again with --debug for details)"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def safe(text: str) -> str:
+    """Text from a report or a file name, made harmless for a terminal: control characters (escape
+    sequences that could move the cursor, retitle the window or hide text) become visible \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 @click.group(cls=CovenantGroup)
@@ -46,16 +73,38 @@ def main(ctx: click.Context, db: str, debug: bool) -> None:
     ctx.obj["debug"] = debug
 
 
-def _store(ctx: click.Context) -> Any:
-    from covenant.store import open_store
+def _library(ctx: click.Context, *, write: bool = False, create: bool = False) -> Any:
+    """The library named by --db. Only ingest creates one; read commands open it read-only."""
+    from covenant.library import Library
 
-    return open_store(ctx.obj["db"])
+    return Library(ctx.obj["db"], read_only=not write, create=create)
+
+
+def _writable(ctx: click.Context) -> bool:
+    """Whether the library can be written (search then brings its index up to date first)."""
+    db = Path(ctx.obj["db"])
+    return os.access(db, os.W_OK) and os.access(db.parent if str(db.parent) else Path("."), os.W_OK)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--strict", is_flag=True, help="Stop at the first file that cannot be ingested (exit 1).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="Processes for parsing (default: 2).")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0.1, None),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds one file may take to read; a file still being read then is stopped and skipped.",
+)
+@click.option(
+    "--max-memory",
+    type=click.IntRange(64, None),
+    default=DEFAULT_MEMORY_MB,
+    show_default=True,
+    metavar="MB",
+    help="Megabytes a worker may allocate for one file; a file that needs more is skipped.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the ingest log of this run as JSON.")
 @click.option("--title", help="Set the title of every file in this run.")
 @click.option("--source-org", help="Set the source organisation.")
@@ -72,53 +121,92 @@ def _store(ctx: click.Context) -> Any:
 @click.option("--publication-date", help="Set the publication date (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.pass_context
 def ingest(
-    ctx: click.Context, paths: tuple[str, ...], strict: bool, workers: int | None, as_json: bool, **meta: str | None
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    strict: bool,
+    workers: int | None,
+    timeout: float,
+    max_memory: int,
+    as_json: bool,
+    **meta: str | None,
 ) -> None:
     """Ingest report files and folders (text, HTML, PDF) into the library.
 
     Metadata is detected from each report; flags here, or a sidecar file `<report>.covenant.json`
-    beside a report, override it. Re-ingesting an unchanged file changes nothing.
+    beside a report, override it. Re-ingesting an unchanged file changes nothing. Each file is read in a
+    worker process: a file that crashes its reader, takes longer than --timeout or needs more than
+    --max-memory is skipped with its reason and the batch goes on. Ctrl-C stops the batch; what was
+    stored stays, and the same command finishes the rest.
     """
     from rich.console import Console
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from covenant.library import ingest as run_ingest
-    from covenant.library import report_files
+    from covenant.batch import report_files
+    from covenant.workers import Limits
 
     overrides: dict[str, str | None] = {k: v for k, v in meta.items() if v is not None and k in METADATA_FLAGS}
-    store = _store(ctx)
+    found = report_files(paths)
+    if not found.files and not found.missing:
+        where = ", ".join(paths)
+        raise_error(f"{where}: no report files (.txt, .html, .pdf) found to ingest")
     err = Console(stderr=True)
-    files, _ = report_files(paths)
-    with Progress(
-        TextColumn("ingesting"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=err,
-        transient=True,
-        disable=as_json,
-    ) as progress:
-        task = progress.add_task("ingest", total=len(files))
+    with (
+        _library(ctx, write=True, create=True) as lib,
+        Progress(
+            TextColumn("ingesting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+            disable=as_json,
+        ) as progress,
+    ):
+        task = progress.add_task("ingest", total=len(found.files))
 
         def on_event(event: Any) -> None:
             progress.advance(task)
             if event.status == "skipped" and not as_json:
                 progress.console.print(
-                    f"[yellow]skipped[/] {escape(event.path)}: {escape(event.reason or '')}",
+                    f"[yellow]skipped[/] {escape(safe(event.path))}: {escape(safe(event.reason or ''))}",
                     highlight=False,
                     soft_wrap=True,
                 )
 
-        summary = run_ingest(paths, store, overrides=overrides, strict=strict, workers=workers, on_event=on_event)
+        summary = lib.ingest(
+            paths,
+            overrides=overrides,
+            strict=strict,
+            workers=workers,
+            limits=Limits(timeout=timeout, memory_mb=max_memory),
+            on_event=on_event,
+        )
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
-        return
-    counts = summary.counts
-    parts = [f"{counts.get(s, 0)} {s}" for s in ("added", "replaced", "unchanged", "skipped")]
-    if summary.ignored:
-        parts.append(f"{summary.ignored} ignored (not .txt/.html/.pdf)")
-    click.echo("ingest: " + ", ".join(parts))
+    else:
+        for path in summary.missing:
+            click.echo(f"error: {safe(path)}: no such file or folder", err=True)
+        counts = summary.counts
+        parts = [f"{counts.get(s, 0)} {s}" for s in ("added", "replaced", "unchanged", "skipped")]
+        if summary.ignored:
+            shown = ", ".join(safe(Path(p).name) for p in summary.ignored[:3])
+            more = f" and {len(summary.ignored) - 3} more" if len(summary.ignored) > 3 else ""
+            parts.append(f"{len(summary.ignored)} ignored, not report files ({shown}{more})")
+        head = "ingest interrupted" if summary.interrupted else "ingest"
+        click.echo(f"{head}: " + ", ".join(parts))
+        if summary.interrupted:
+            click.echo("the reports listed as added are stored whole; run the same command again to finish the rest")
+    if summary.interrupted:
+        sys.exit(130)
+    if summary.missing:
+        sys.exit(1)
+
+
+def raise_error(message: str) -> None:
+    from covenant.errors import CovenantError
+
+    raise CovenantError(message)
 
 
 @main.command()
@@ -126,9 +214,10 @@ def ingest(
 @click.pass_context
 def reports(ctx: click.Context, as_json: bool) -> None:
     """List the reports in the library."""
-    store = _store(ctx)
-    items = store.reports()
-    counts = store.passage_counts()
+    with _library(ctx) as lib:
+        items = lib.reports()
+        counts = lib.passage_counts()
+        skipped = [e for e in lib.log(limit=1000) if e.status == "skipped"]
     if as_json:
         click.echo(
             json.dumps([{**r.to_dict(), "passages": counts.get(r.id, 0)} for r in items], ensure_ascii=False, indent=2)
@@ -154,9 +243,9 @@ def reports(ctx: click.Context, as_json: bool) -> None:
         period = "-".join(dict.fromkeys(p[:4] for p in (r.period_start, r.period_end) if p))
         table.add_row(
             r.id[:8],
-            r.file_name,
-            r.title or "",
-            r.source_org or "",
+            safe(r.file_name),
+            safe(r.title or ""),
+            safe(r.source_org or ""),
             r.doc_type or "",
             r.country or "",
             period,
@@ -166,18 +255,17 @@ def reports(ctx: click.Context, as_json: bool) -> None:
     console = Console()
     # In a terminal the table fits its width; piped into a file or a log it keeps every column readable.
     (console if console.is_terminal else Console(width=200)).print(table)
-    _print_skips(store)
+    _print_skips(skipped)
 
 
-def _print_skips(store: Any) -> None:
-    skipped = [e for e in store.ingest_log(limit=1000) if e.status == "skipped"]
+def _print_skips(skipped: list[Any]) -> None:
     if skipped:
         click.echo(f"\nskipped in recent ingests ({len(skipped)}):")
         seen: set[str] = set()
         for event in skipped:
             if event.path not in seen:
                 seen.add(event.path)
-                click.echo(f"  {event.path}: {event.reason}")
+                click.echo(f"  {safe(event.path)}: {safe(event.reason or '')}")
 
 
 @main.command()
@@ -187,11 +275,11 @@ def _print_skips(store: Any) -> None:
 @click.pass_context
 def show(ctx: click.Context, report: str, passages: bool, as_json: bool) -> None:
     """Show one report (id, id prefix or file name): metadata, outline and passages with citations."""
-    store = _store(ctx)
-    r = store.find_report(report)
-    sections = store.sections(r.id)
-    items = store.passages(r.id)
-    notes = store.footnotes(r.id)
+    with _library(ctx) as lib:
+        r = lib.report(report)
+        sections = lib.sections(r)
+        items = lib.passages(r)
+        notes = lib.footnotes(r)
     if as_json:
         click.echo(
             json.dumps(
@@ -206,7 +294,7 @@ def show(ctx: click.Context, report: str, passages: bool, as_json: bool) -> None
             )
         )
         return
-    click.echo(f"{r.title or r.file_name}")
+    click.echo(safe(r.title or r.file_name))
     for key in (
         "id",
         "file_name",
@@ -224,20 +312,20 @@ def show(ctx: click.Context, report: str, passages: bool, as_json: bool) -> None
         value = getattr(r, key)
         if value is not None:
             how = r.metadata_method.get(key)
-            click.echo(f"  {key}: {value}" + (f"  [{how}]" if how else ""))
+            click.echo(safe(f"  {key}: {value}" + (f"  [{how}]" if how else "")))
     click.echo(f"\noutline ({len(sections)} headings):")
     for s in sections:
         where = f"p.{s.page}" if s.page else f"l.{s.line_start}"
-        click.echo(f"  {'  ' * (s.level - 1)}{s.title}  [{s.code or '-'}; {where}]")
+        click.echo(safe(f"  {'  ' * (s.level - 1)}{s.title}  [{s.code or '-'}; {where}]"))
     if passages:
         click.echo(f"\npassages ({len(items)}):")
         for p in items:
-            click.echo(f"\n[{p.id}] {_where(p)}  {' > '.join(p.section_path)}")
-            click.echo(f"  {p.text}")
+            click.echo(safe(f"\n[{p.id}] {_where(p)}  {' > '.join(p.section_path)}"))
+            click.echo(f"  {safe(p.text)}")
     if notes:
         click.echo(f"\nfootnotes ({len(notes)}):")
         for n in notes:
-            click.echo(f"  {n.number}. {n.text}  [l.{n.line_start}-{n.line_end}]")
+            click.echo(safe(f"  {n.number}. {n.text}  [l.{n.line_start}-{n.line_end}]"))
 
 
 def _where(p: Any) -> str:
@@ -249,16 +337,16 @@ def _where(p: Any) -> str:
 @main.command()
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the JSONL files.")
 @click.option("--report", "report_refs", multiple=True, help="Export only these reports (repeatable).")
+@click.option("--force", is_flag=True, help="Replace the export files in a folder that is not empty.")
 @click.pass_context
-def export(ctx: click.Context, out_dir: str, report_refs: tuple[str, ...]) -> None:
-    """Export the library as JSON Lines: reports, sections, passages, footnotes."""
-    from pathlib import Path
+def export(ctx: click.Context, out_dir: str, report_refs: tuple[str, ...], force: bool) -> None:
+    """Export the library as JSON Lines: reports, sections, passages, footnotes.
 
-    from covenant.export import export_library
-
-    store = _store(ctx)
-    ids = [store.find_report(ref).id for ref in report_refs] if report_refs else None
-    counts = export_library(store, Path(out_dir), ids)
+    The files are written beside their final names and renamed into place when complete, so a failure
+    leaves the folder as it was.
+    """
+    with _library(ctx) as lib:
+        counts = lib.export(out_dir, list(report_refs) or None, force=force)
     click.echo(f"exported to {out_dir}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
 
 
@@ -268,12 +356,13 @@ def export(ctx: click.Context, out_dir: str, report_refs: tuple[str, ...]) -> No
 @click.pass_context
 def log_cmd(ctx: click.Context, limit: int, as_json: bool) -> None:
     """Show the ingest log: every file tried, with its status and reason."""
-    events = _store(ctx).ingest_log(limit)
+    with _library(ctx) as lib:
+        events = lib.log(limit)
     if as_json:
         click.echo(json.dumps([e.to_dict() for e in events], ensure_ascii=False, indent=2))
         return
     for e in events:
-        click.echo(f"{e.at}  {e.status:<9} {e.path}" + (f": {e.reason}" if e.reason else ""))
+        click.echo(safe(f"{e.at}  {e.status:<9} {e.path}" + (f": {e.reason}" if e.reason else "")))
 
 
 @main.command()
@@ -281,10 +370,9 @@ def log_cmd(ctx: click.Context, limit: int, as_json: bool) -> None:
 @click.pass_context
 def remove(ctx: click.Context, report: str) -> None:
     """Remove a report (and everything derived from it) from the library."""
-    store = _store(ctx)
-    r = store.find_report(report)
-    store.remove_report(r.id)
-    click.echo(f"removed {r.id} ({r.file_name})")
+    with _library(ctx, write=True) as lib:
+        r = lib.remove(report)
+    click.echo(f"removed {r.id} ({safe(r.file_name)})")
 
 
 @main.command()
@@ -334,21 +422,22 @@ def search(
 
     Query syntax (BM25): words, "exact phrases", AND / OR / NOT, prefix*.
     """
-    from pathlib import Path
-
     from rich.console import Console
 
-    from covenant.search.engine import SearchEngine
     from covenant.search.filters import parse_filters
 
-    parsed = parse_filters(filters)
-    engine = SearchEngine(_store(ctx), Path(ctx.obj["db"]))
+    parsed = parse_filters(filters)  # a malformed filter is refused before anything is opened
     err = Console(stderr=True)
-    with err.status("bringing the search index up to date...", spinner="dots") if not as_json else _null():
-        engine.refresh(semantic=mode != "bm25", on_progress=_progress_printer(err, as_json))
-    results = engine.search(
-        query, mode=mode, filters=parsed, limit=limit, refresh=False, facets=facets, collapse=collapse
-    )
+    with _library(ctx, write=_writable(ctx)) as lib:
+        if not lib.read_only:
+            with err.status("bringing the search index up to date...", spinner="dots") if not as_json else _null():
+                lib.index(semantic=mode != "bm25", on_progress=_progress_printer(err, as_json))
+        results = lib.search(query, mode=mode, filters=parsed, limit=limit, facets=facets, collapse=collapse)
+    if results.pending.get("reports") and not as_json:
+        click.echo(
+            f"note: {results.pending['reports']} reports are not in the search index yet (library opened read-only)",
+            err=True,
+        )
     if as_json:
         data = results.to_dict()
         if group:
@@ -356,21 +445,23 @@ def search(
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     if not results.hits:
-        click.echo(f"no passages match {query!r}")
+        click.echo(f"no passages match {safe(query)!r}")
         return
     grouped = results.groups() if group else {"": results.hits}
     for report_id, hits in grouped.items():
         if report_id:
             first = hits[0].citation
-            click.echo(click.style(f"\n== {first.title or first.file_name} ({len(hits)} hits)", bold=True))
+            title = safe(first.title or first.file_name)
+            click.echo(click.style(f"\n== {title} ({len(hits)} hits)", bold=True))
         for hit in hits:
-            click.echo(click.style(f"\n{hit.rank}. {hit.citation.formatted()}", fg="cyan"))
-            text = hit.highlighted.replace("[[", "\x1b[1;33m").replace("]]", "\x1b[0m")
+            click.echo(click.style(f"\n{hit.rank}. {safe(hit.citation.formatted())}", fg="cyan"))
+            # Highlights become colour only after the report's own text has been made harmless.
+            text = safe(hit.highlighted).replace("[[", "\x1b[1;33m").replace("]]", "\x1b[0m")
             click.echo(f"   {text}", color=None)
             for other in hit.also:
-                click.echo(click.style(f"   also: {other.formatted()}", dim=True))
+                click.echo(click.style(f"   also: {safe(other.formatted())}", dim=True))
     facet_line = "; ".join(
-        f"{name}: " + ", ".join(f"{_facet_value(name, k)} {v}" for k, v in list(counts.items())[:5])
+        f"{name}: " + ", ".join(f"{safe(_facet_value(name, k))} {v}" for k, v in list(counts.items())[:5])
         for name, counts in results.facets.items()
         if counts
     )
@@ -396,36 +487,30 @@ def search(
 @click.pass_context
 def index(ctx: click.Context, semantic: bool, model_names: tuple[str, ...], as_json: bool) -> None:
     """Bring the search index up to date with the library (searches also do this on their own)."""
-    from pathlib import Path
-
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from covenant.search.embed import load_embedder
-    from covenant.search.engine import MODEL_SETTING, SearchEngine, split_models
-
-    store = _store(ctx)
-    if model_names:
-        chosen = split_models(model_names)
-        for name in chosen:
-            load_embedder(name)  # an unknown or uninstalled model stops here, with the command that installs it
-        store.set_setting(MODEL_SETTING, ",".join(chosen))
-    engine = SearchEngine(store, Path(ctx.obj["db"]))
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-        disable=as_json,
-    ) as progress:
+    with (
+        _library(ctx, write=True, create=True) as lib,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+            disable=as_json,
+        ) as progress,
+    ):
+        if model_names:
+            # An unknown or uninstalled model stops here, with the command that installs it.
+            lib.set_models(model_names)
         task = progress.add_task("indexing", total=None)
 
         def on_progress(stage: str, done: int, total: int) -> None:
             progress.update(task, description=stage, completed=done, total=total)
 
-        counts = engine.refresh(semantic=semantic, on_progress=on_progress)
+        counts = lib.index(semantic=semantic, on_progress=on_progress)
     if as_json:
         click.echo(json.dumps(counts))
         return
@@ -437,15 +522,12 @@ def index(ctx: click.Context, semantic: bool, model_names: tuple[str, ...], as_j
 @click.pass_context
 def models(ctx: click.Context, as_json: bool) -> None:
     """List the embedding models Covenant can use, whether each is installed, and the library's choice."""
-    from pathlib import Path
-
     from covenant.search.embed import DEFAULT_MODEL, MODELS, installed
-    from covenant.search.engine import MODEL_SETTING, split_models
 
-    # Listing models never creates a library.
-    chosen = split_models(_store(ctx).setting(MODEL_SETTING) if Path(ctx.obj["db"]).exists() else None) or [
-        DEFAULT_MODEL
-    ]
+    chosen = [DEFAULT_MODEL]
+    if Path(ctx.obj["db"]).exists():  # listing models never creates a library
+        with _library(ctx) as lib:
+            chosen = lib.models
     rows = [
         {
             "name": spec.name,
@@ -519,8 +601,6 @@ def eval_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def eval_ingest(gold_dirs: tuple[str, ...], out_file: str, as_json: bool) -> None:
     """Score detected metadata (reports.jsonl) and heading trees (sections.jsonl)."""
-    from pathlib import Path
-
     from covenant.eval.foundation import documents_for, score_metadata, score_sections
     from covenant.eval.gold import load_sets
 
@@ -572,26 +652,23 @@ def eval_search(
     gold_dirs: tuple[str, ...], modes: tuple[str, ...], model_names: tuple[str, ...], out_file: str, as_json: bool
 ) -> None:
     """Score search: nDCG@10, recall@20 and MRR per mode, on a temporary library of the annotated reports."""
-    from pathlib import Path
-
     from covenant.eval.gold import load_sets
     from covenant.eval.search import library_for, load_queries, score_search
-    from covenant.search.engine import MODES, SearchEngine
+    from covenant.search.engine import MODES
 
     sets = load_sets([Path(d) for d in gold_dirs])
     import tempfile
 
     # A library of its own, so scoring never adds the annotated reports to the user's library.
+    chosen = modes or MODES
+    semantic = any(m != "bm25" for m in chosen)
     with tempfile.TemporaryDirectory(prefix="covenant-eval-") as tmp:
-        db_path = Path(tmp) / "eval.db"
-        store, mapping = library_for(sets, db_path)
-        engine = SearchEngine(store, db_path, model_names or None)
-        chosen = modes or MODES
-        engine.refresh(semantic=any(m != "bm25" for m in chosen))
-        result = score_search(engine, load_queries(sets), mapping, chosen)
-        store.close()
+        lib, mapping = library_for(sets, Path(tmp) / "eval.db", list(model_names) or None)
+        with lib:
+            lib.index(semantic=semantic)
+            result = score_search(lib, load_queries(sets), mapping, chosen)
+            result["model"] = ",".join(lib.models) if semantic else None
     result["gold"] = list(gold_dirs)
-    result["model"] = ",".join(engine.models) if any(m != "bm25" for m in chosen) else None
     Path(out_file).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -15,6 +15,10 @@ class BadInputError(CovenantError):
         self.reason = reason
         super().__init__(f"{path}: {reason}")
 
+    def __reduce__(self) -> tuple[type[BadInputError], tuple[str, str]]:
+        # Errors travel back from worker processes by pickling, which by default replays only `args`.
+        return (type(self), (self.path, self.reason))
+
 
 class StoreError(CovenantError):
     """The library database cannot be opened or written."""

@@ -2,37 +2,76 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
+from covenant.errors import CovenantError
 from covenant.store.base import Store
 
+FILES = ("reports", "sections", "passages", "footnotes")
 
-def export_library(store: Store, out_dir: Path, report_ids: list[str] | None = None) -> dict[str, int]:
-    """Write reports.jsonl, sections.jsonl, passages.jsonl and footnotes.jsonl; return the record counts."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+
+def export_library(
+    store: Store, out_dir: Path, report_ids: list[str] | None = None, *, force: bool = False
+) -> dict[str, int]:
+    """Write reports.jsonl, sections.jsonl, passages.jsonl and footnotes.jsonl; return the record counts.
+
+    Each file is written beside its final name and renamed into place only when all four are complete, so
+    a failure (a full disk) leaves the folder as it was. A folder that already holds files is refused
+    unless `force` (then the four files are replaced; other files are left alone).
+    """
+    _prepare(out_dir, force)
     reports = [r for r in store.reports() if report_ids is None or r.id in report_ids]
-    counts = {"reports": 0, "sections": 0, "passages": 0, "footnotes": 0}
-    with (
-        (out_dir / "reports.jsonl").open("w", encoding="utf-8") as f_reports,
-        (out_dir / "sections.jsonl").open("w", encoding="utf-8") as f_sections,
-        (out_dir / "passages.jsonl").open("w", encoding="utf-8") as f_passages,
-        (out_dir / "footnotes.jsonl").open("w", encoding="utf-8") as f_notes,
-    ):
-        for report in reports:
-            _write(f_reports, report.to_dict())
-            counts["reports"] += 1
-            for section in store.sections(report.id):
-                _write(f_sections, {"report_file": report.file_name, **section.to_dict()})
-                counts["sections"] += 1
-            for passage in store.passages(report.id):
-                _write(f_passages, {"report_file": report.file_name, **passage.to_dict()})
-                counts["passages"] += 1
-            for note in store.footnotes(report.id):
-                _write(f_notes, {"report_file": report.file_name, **note.to_dict()})
-                counts["footnotes"] += 1
+    counts = dict.fromkeys(FILES, 0)
+    temps = {name: out_dir / f".{name}.jsonl.partial" for name in FILES}
+    try:
+        handles = {name: temps[name].open("w", encoding="utf-8") for name in FILES}
+        try:
+            for report in reports:
+                _write(handles["reports"], report.to_dict())
+                counts["reports"] += 1
+                extra = {"report_file": report.file_name}
+                for name, records in (
+                    ("sections", store.sections(report.id)),
+                    ("passages", store.passages(report.id)),
+                    ("footnotes", store.footnotes(report.id)),
+                ):
+                    for record in records:
+                        _write(handles[name], {**extra, **record.to_dict()})
+                        counts[name] += 1
+            for handle in handles.values():
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            for handle in handles.values():
+                handle.close()
+        for name in FILES:
+            os.replace(temps[name], out_dir / f"{name}.jsonl")
+    except OSError as exc:
+        raise CovenantError(
+            f"{out_dir}: the export could not be written ({exc.strerror or exc}); no earlier file there was changed"
+        ) from exc
+    finally:
+        for temp in temps.values():
+            with contextlib.suppress(OSError):
+                temp.unlink()
     return counts
+
+
+def _prepare(out_dir: Path, force: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise CovenantError(f"{out_dir}: exists and is not a folder; give a folder for the export")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CovenantError(f"{out_dir}: cannot create the export folder ({exc.strerror or exc})") from exc
+    if not force and any(not p.name.startswith(".") for p in out_dir.iterdir()):
+        raise CovenantError(f"{out_dir}: the folder is not empty; choose an empty one, or add --force to replace")
+    if not os.access(out_dir, os.W_OK):
+        raise CovenantError(f"{out_dir}: cannot write into this folder (permission denied)")
 
 
 def _write(handle: Any, record: dict[str, Any]) -> None:

@@ -1,170 +1,233 @@
-"""The Python API: ingest files into a library, list and show reports, export. The CLI is a thin layer on it."""
+"""The front door: one `Library` object owns the store, the search indexes and the settings of one library.
+
+The CLI, the evaluation, the tests and the benchmarks all go through it; later stages attach to it as
+components with their own tables rather than wiring the store and the search engine again.
+
+```python
+from covenant import Library
+
+with Library("covenant.db") as lib:
+    lib.ingest(["reports/"])
+    for hit in lib.search("closure of the newspaper Respublika").hits:
+        print(hit.citation.formatted())
+```
+"""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
-from covenant.errors import BadInputError, CovenantError, StoreError
-from covenant.model import Document, IngestEvent
+from covenant.batch import IngestSummary, ingest_files
+from covenant.citation import cite, cite_passage, section_codes
+from covenant.errors import NotFoundError, QueryError, StoreError
+from covenant.model import Citation, Footnote, IngestEvent, Passage, Report, Section
+from covenant.store import DEFAULT_DB
 from covenant.store.base import Store
+from covenant.workers import Limits
 
-REPORT_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml", ".pdf"})
-SIDECAR_SUFFIX = ".covenant.json"
+if TYPE_CHECKING:
+    from covenant.search.engine import SearchEngine, SearchResults
+    from covenant.search.fulltext import Filters
+
+Progress = Callable[[str, int, int], None]
 
 
-@dataclass(slots=True)
-class IngestSummary:
-    events: list[IngestEvent] = field(default_factory=list)
-    ignored: int = 0  # files in folders that are not report files (by extension)
+class Library:
+    """One library: a SQLite file (`covenant.db`) and its derived search folder (`covenant.db.index/`).
+
+    `read_only`: open without writing anything (a library on read-only media, or a reader beside a writer);
+    `create=False`: refuse a path where no library exists instead of creating an empty one.
+    """
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        read_only: bool = False,
+        create: bool = True,
+        models: Sequence[str] | None = None,
+    ) -> None:
+        self.path = Path(path or os.environ.get("COVENANT_DB") or DEFAULT_DB)
+        self.read_only = read_only
+        if (read_only or not create) and not self.path.exists():
+            raise NotFoundError(
+                f"{self.path}: no library here (ingest reports to create one, or give the right --db path)"
+            )
+        from covenant.store.sqlite import SQLiteStore
+
+        self.store: Store = SQLiteStore(self.path, read_only=read_only)
+        self._models = list(models) if models else None
+        self._engine: SearchEngine | None = None
+
+    # -- lifetime -------------------------------------------------------------------------------
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __repr__(self) -> str:
+        return f"Library({str(self.path)!r})"
+
+    # -- ingest and the reports -----------------------------------------------------------------
+    def ingest(
+        self,
+        paths: Iterable[str | Path],
+        *,
+        overrides: dict[str, str | None] | None = None,
+        strict: bool = False,
+        workers: int | None = None,
+        limits: Limits | None = None,
+        on_event: Callable[[IngestEvent], None] | None = None,
+    ) -> IngestSummary:
+        """Ingest files and folders (text, HTML, PDF): one transaction per report; bad files are skipped
+        with their reason; the search indexes catch up on the next `index()` or searching `update`."""
+        self._writable("ingest")
+        return ingest_files(
+            paths, self.store, overrides=overrides, strict=strict, workers=workers, limits=limits, on_event=on_event
+        )
+
+    def reports(self) -> list[Report]:
+        return self.store.reports()
+
+    def report(self, ref: str) -> Report:
+        """A report by id, id prefix or file name (NotFoundError when none or several match)."""
+        return self.store.find_report(ref)
+
+    def sections(self, report: str | Report) -> list[Section]:
+        return self.store.sections(self._report_id(report))
+
+    def passages(self, report: str | Report | None = None) -> list[Passage]:
+        return self.store.passages(None if report is None else self._report_id(report))
+
+    def passage(self, passage_id: str) -> Passage:
+        return self.store.passage(passage_id)
+
+    def footnotes(self, report: str | Report) -> list[Footnote]:
+        return self.store.footnotes(self._report_id(report))
+
+    def clean_text(self, report: str | Report) -> str:
+        return self.store.clean_text(self._report_id(report))
+
+    def passage_counts(self) -> dict[str, int]:
+        return self.store.passage_counts()
+
+    def log(self, limit: int = 100) -> list[IngestEvent]:
+        return self.store.ingest_log(limit)
+
+    def remove(self, report: str | Report) -> Report:
+        """Remove a report and everything keyed to it; the indexes drop it on their next update."""
+        self._writable("remove reports")
+        found = report if isinstance(report, Report) else self.report(report)
+        self.store.remove_report(found.id)
+        return found
+
+    def export(
+        self, out_dir: str | Path, reports: Sequence[str] | None = None, *, force: bool = False
+    ) -> dict[str, int]:
+        """Write reports, sections, passages and footnotes as JSON Lines (see docs/export.md)."""
+        from covenant.export import export_library
+
+        ids = [self.report(ref).id for ref in reports] if reports else None
+        return export_library(self.store, Path(out_dir), ids, force=force)
+
+    # -- citations ------------------------------------------------------------------------------
+    def cite(self, passage: str | Passage, start: int | None = None, end: int | None = None) -> Citation:
+        """The citation of a passage, or of clean offsets [start, end) of its report: what every stage
+        attaches to the facts it finds."""
+        found = passage if isinstance(passage, Passage) else self.passage(passage)
+        report = self.report(found.report_id)
+        sections = self.store.sections(report.id)
+        if start is None and end is None:
+            return cite_passage(report, found, section_codes(sections).get(found.section_id or "") or None)
+        text = self.store.clean_text(report.id)
+        runs = self.store.offset_map(report.id)
+        return cite(report, text, runs, sections, found.start if start is None else start, end or found.end)
+
+    # -- search ---------------------------------------------------------------------------------
+    @property
+    def engine(self) -> SearchEngine:
+        if self._engine is None:
+            from covenant.search.engine import SearchEngine
+
+            self._engine = SearchEngine(self.store, self.path, self._models)
+        return self._engine
 
     @property
-    def counts(self) -> dict[str, int]:
-        return dict(Counter(e.status for e in self.events))
+    def models(self) -> list[str]:
+        """The library's embedding models, the main one first."""
+        return list(self.engine.models)
 
-    def to_dict(self) -> dict[str, object]:
-        return {"counts": self.counts, "ignored": self.ignored, "events": [e.to_dict() for e in self.events]}
+    def set_models(self, names: Sequence[str]) -> list[str]:
+        """Choose the library's embedding models (each is loaded once here, so a missing one fails now)."""
+        from covenant.search.embed import load_embedder
+        from covenant.search.engine import MODEL_SETTING, split_models
 
+        self._writable("change its models")
+        chosen = split_models(names)
+        for name in chosen:
+            load_embedder(name)
+        self.store.set_setting(MODEL_SETTING, ",".join(chosen))
+        self._models = chosen
+        self._engine = None
+        return chosen
 
-def report_files(paths: Iterable[str | Path]) -> tuple[list[Path], int]:
-    """Files to ingest: explicit files as given, folders walked for report files; also the count ignored."""
-    found: list[Path] = []
-    ignored = 0
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
-                        continue
-                    file = Path(dirpath) / name
-                    if file.suffix.lower() in REPORT_SUFFIXES:
-                        found.append(file)
-                    else:
-                        ignored += 1
+    def index(self, semantic: bool = True, on_progress: Progress | None = None) -> dict[str, int]:
+        """Bring the full-text index (and, with `semantic`, the passage vectors) up to date, incrementally."""
+        return self.engine.refresh(semantic=semantic, on_progress=on_progress)
+
+    def pending(self, semantic: bool = True) -> dict[str, int]:
+        """What a search without `update` cannot see yet (reports and passages not indexed or embedded)."""
+        return self.engine.pending(semantic=semantic)
+
+    def search(
+        self,
+        query: str,
+        *,
+        mode: str = "hybrid",
+        filters: Filters | Iterable[str] | dict[str, str] | None = None,
+        limit: int = 10,
+        facets: bool = True,
+        collapse: bool = False,
+        update: bool = False,
+    ) -> SearchResults:
+        """The best passages for `query`, each with its citation, and facet counts.
+
+        By default the search answers from what is indexed now and says in `results.pending` what it could
+        not see yet; `update=True` first brings the indexes up to date (which may embed many passages).
+        `filters`: "country=KZ"-style strings (as the CLI's --filter), a dict, or a `Filters`.
+        """
+        from covenant.search.filters import parse_filters
+        from covenant.search.fulltext import Filters
+
+        if filters is None:
+            parsed = Filters()
+        elif isinstance(filters, Filters):
+            parsed = filters
+        elif isinstance(filters, dict):
+            parsed = parse_filters([f"{k}={v}" for k, v in filters.items()])
+        elif isinstance(filters, str):
+            raise QueryError("give filters as a list of 'key=value' strings, not one string")
         else:
-            found.append(path)
-    return found, ignored
+            parsed = parse_filters(list(filters))
+        return self.engine.search(
+            query, mode=mode, filters=parsed, limit=limit, refresh=update, facets=facets, collapse=collapse
+        )
 
+    # -- internals ------------------------------------------------------------------------------
+    def _report_id(self, report: str | Report) -> str:
+        return report.id if isinstance(report, Report) else self.report(report).id
 
-def load_sidecar(path: Path) -> dict[str, str | None]:
-    """Metadata a user wrote beside a report (`<file>.covenant.json`) to override what is detected."""
-    sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-    if not sidecar.exists():
-        return {}
-    try:
-        data = json.loads(sidecar.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInputError(str(sidecar), f"metadata sidecar is not valid JSON ({exc})") from exc
-    if not isinstance(data, dict):
-        raise BadInputError(str(sidecar), "metadata sidecar must hold one JSON object")
-    return {str(k): (None if v is None else str(v)) for k, v in data.items()}
+    def _writable(self, what: str) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path}: opened read-only, cannot {what}")
 
-
-def _build(job: tuple[str, dict[str, str | None]]) -> Document | BadInputError:
-    from covenant.pipeline import build_document
-
-    path, overrides = job
-    try:
-        return build_document(Path(path), overrides)
-    except BadInputError as exc:
-        return exc
-    except (CovenantError, ValueError, OSError, MemoryError, RecursionError) as exc:
-        return BadInputError(path, f"could not be read ({type(exc).__name__}: {exc})")
-
-
-def ingest(
-    paths: Iterable[str | Path],
-    store: Store,
-    *,
-    overrides: dict[str, str | None] | None = None,
-    strict: bool = False,
-    workers: int | None = None,
-    on_event: Callable[[IngestEvent], None] | None = None,
-) -> IngestSummary:
-    """Ingest files and folders into the store; one transaction per report, the batch goes on past bad files."""
-    files, ignored = report_files(paths)
-    summary = IngestSummary(ignored=ignored)
-
-    def record(event: IngestEvent, stored: bool = False) -> None:
-        if not stored:
-            store.log(event)
-        summary.events.append(event)
-        if on_event is not None:
-            on_event(event)
-        if strict and event.status == "skipped":
-            raise BadInputError(event.path, event.reason or "skipped")
-
-    jobs: list[tuple[str, dict[str, str | None], str | None]] = []
-    queued: dict[str, str] = {}  # report id -> path of the first file in this batch with that content
-    duplicates: list[tuple[str, str, Path]] = []
-    keys: dict[str, Path] = {}
-    for file in files:
-        key = str(file.resolve()) if file.exists() else str(file)
-        keys[key] = file
-        try:
-            data = file.read_bytes()
-        except OSError as exc:
-            record(IngestEvent(str(file), "skipped", f"cannot be read ({exc.strerror or exc})"))
-            continue
-        report_id = hashlib.sha256(data).hexdigest()[:16]
-        previous = store.report_id_for_path(key)
-        if store.has_report(report_id):
-            if previous != report_id:
-                store.link_path(key, report_id)
-            record(IngestEvent(str(file), "unchanged", None, report_id))
-            continue
-        if report_id in queued:
-            duplicates.append((key, report_id, file))
-            continue
-        queued[report_id] = key
-        try:
-            meta = dict(load_sidecar(file))
-        except BadInputError as exc:
-            record(IngestEvent(str(file), "skipped", exc.reason))
-            continue
-        meta.update(overrides or {})
-        jobs.append((key, meta, previous))
-
-    shown_as = {key: str(file) for key, file in keys.items()}
-    for (key, _meta, previous), result in zip(jobs, _run(jobs, workers), strict=True):
-        shown = shown_as.get(key, key)
-        if isinstance(result, BadInputError):
-            record(IngestEvent(shown, "skipped", result.reason))
-            continue
-        status = "replaced" if previous else "added"
-        event = IngestEvent(shown, status, None, result.report.id, passages=len(result.passages))
-        try:
-            store.save_document(result, key, event, previous)
-        except StoreError as exc:
-            record(IngestEvent(shown, "skipped", str(exc)))
-            continue
-        record(event, stored=True)
-    for key, report_id, file in duplicates:
-        if store.has_report(report_id):
-            store.link_path(key, report_id)
-            record(IngestEvent(str(file), "unchanged", f"same content as {queued[report_id]}", report_id))
-        else:
-            record(IngestEvent(str(file), "skipped", f"same content as {queued[report_id]}, which was skipped"))
-    return summary
-
-
-def _run(
-    jobs: list[tuple[str, dict[str, str | None], str | None]], workers: int | None
-) -> Iterator[Document | BadInputError]:
-    """Build documents, in worker processes when the batch is big enough to pay for them."""
-    work = [(key, meta) for key, meta, _ in jobs]
-    count = workers if workers is not None else min(2, os.cpu_count() or 1)
-    if count <= 1 or len(work) < 8:
-        for job in work:
-            yield _build(job)
-        return
-    with ProcessPoolExecutor(max_workers=count) as pool:
-        yield from pool.map(_build, work, chunksize=4)
+    def stats(self) -> dict[str, Any]:
+        return dict(self.store.stats())

@@ -58,7 +58,12 @@ class MapRun:
 
 @dataclass(slots=True)
 class Citation:
-    """Where a span of clean text stands in the original file."""
+    """Where a span of clean text stands in the original file, and what a brief needs to cite it.
+
+    Every derived fact (passage, search hit, label, entity, event, recommendation) carries one, made by
+    `covenant.citation.cite` or `cite_passage`: the report, clean offsets, original lines (and pages), the
+    section, the exact quote, and the report's bibliographic fields for the formatted reference.
+    """
 
     report_id: str
     file_name: str
@@ -68,6 +73,32 @@ class Citation:
     line_end: int
     page_start: int | None = None
     page_end: int | None = None
+    title: str | None = None
+    source_org: str | None = None
+    publication_date: str | None = None
+    section_path: list[str] = field(default_factory=list)
+    section_code: str | None = None
+    quote: str = ""
+
+    def formatted(self) -> str:
+        """One line a brief can quote: source, title, date, section, place in the file."""
+        if self.page_start is not None:
+            same = self.page_start == self.page_end or self.page_end is None
+            where = f"p. {self.page_start}" if same else f"pp. {self.page_start}-{self.page_end}"
+        elif self.line_start == self.line_end:
+            where = f"line {self.line_start}"
+        else:
+            where = f"lines {self.line_start}-{self.line_end}"
+        parts = [self.source_org, self.title, self.publication_date and f"published {self.publication_date}"]
+        section = (
+            f"§ {self.section_code}" if self.section_code else (self.section_path[-1] if self.section_path else None)
+        )
+        head = ", ".join(p for p in parts if p)
+        tail = ", ".join(p for p in (section, f"{where} of {self.file_name}") if p)
+        return f"{head}; {tail}" if head else tail
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "formatted": self.formatted()}
 
 
 @dataclass(slots=True)

@@ -8,7 +8,8 @@ from typing import Any
 
 from covenant.eval.gold import GoldSet, read_jsonl
 from covenant.eval.matching import normalise, quote_matches
-from covenant.search.engine import MODES, SearchEngine
+from covenant.library import Library
+from covenant.search.engine import MODES
 
 
 def load_queries(sets: list[GoldSet]) -> list[dict[str, Any]]:
@@ -19,15 +20,17 @@ def load_queries(sets: list[GoldSet]) -> list[dict[str, Any]]:
 
 
 def score_search(
-    engine: SearchEngine, queries: list[dict[str, Any]], report_of_file: dict[str, str], modes: tuple[str, ...] = MODES
+    lib: Library, queries: list[dict[str, Any]], report_of_file: dict[str, str], modes: tuple[str, ...] = MODES
 ) -> dict[str, Any]:
-    """`report_of_file` maps an annotation's report name (file stem) to the library's report id."""
-    unlocated = _unlocated(engine, queries, report_of_file)
+    """`report_of_file` maps an annotation's report name (file stem) to the library's report id.
+
+    The library's indexes should be up to date (`lib.index()`): the queries search what is indexed."""
+    unlocated = _unlocated(lib, queries, report_of_file)
     result: dict[str, Any] = {"queries": len(queries), "unlocated_quotes": unlocated, "modes": {}}
     for mode in modes:
         per_query = []
         for q in queries:
-            hits = engine.search(q["query"], mode=mode, limit=20, refresh=False).hits
+            hits = lib.search(q["query"], mode=mode, limit=20).hits
             per_query.append(_score_one(q, hits, report_of_file))
         n = max(1, len(per_query))
         result["modes"][mode] = {
@@ -74,7 +77,7 @@ def _score_one(q: dict[str, Any], hits: list[Any], report_of_file: dict[str, str
     }
 
 
-def _unlocated(engine: SearchEngine, queries: list[dict[str, Any]], report_of_file: dict[str, str]) -> list[dict]:
+def _unlocated(lib: Library, queries: list[dict[str, Any]], report_of_file: dict[str, str]) -> list[dict]:
     """Gold quotes that no passage of their report contains (an annotation or ingest problem, not a miss)."""
     texts: dict[str, list[str]] = {}
     missing = []
@@ -85,22 +88,19 @@ def _unlocated(engine: SearchEngine, queries: list[dict[str, Any]], report_of_fi
                 missing.append({"query": q["id"], "report": r["report"], "quote": r["quote"][:80], "why": "no report"})
                 continue
             if rid not in texts:
-                texts[rid] = [normalise(p.text) for p in engine.store.passages(rid)]
+                texts[rid] = [normalise(p.text) for p in lib.passages(rid)]
             quote = normalise(r["quote"])
             if not any(quote_matches("", "", quote, t) for t in texts[rid]):
                 missing.append({"query": q["id"], "report": r["report"], "quote": r["quote"][:80]})
     return missing
 
 
-def library_for(sets: list[GoldSet], db_path: Path) -> tuple[Any, dict[str, str]]:
+def library_for(sets: list[GoldSet], db_path: Path, models: list[str] | None = None) -> tuple[Library, dict[str, str]]:
     """A library holding every report the sets annotate; and annotation name -> report id."""
-    from covenant.library import ingest
-    from covenant.store.sqlite import SQLiteStore
-
-    store = SQLiteStore(db_path)
+    lib = Library(db_path, models=models)
     files: list[Path] = []
     for gold in sets:
         files.extend(gold.report_file(r) for r in gold.reports if gold.report_file(r).exists())
-    ingest(files, store)
-    mapping = {Path(r.file_name).stem: r.id for r in store.reports()}
-    return store, mapping
+    lib.ingest(files)
+    mapping = {Path(r.file_name).stem: r.id for r in lib.reports()}
+    return lib, mapping

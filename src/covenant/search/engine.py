@@ -9,8 +9,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from covenant.citation import cite_passage
 from covenant.errors import QueryError
-from covenant.model import Passage, Report
+from covenant.model import Citation, Passage, Report
 from covenant.search.fulltext import Filters, FullTextIndex
 from covenant.search.highlight import highlight
 from covenant.search.sync import index_path, section_codes, sync_fulltext
@@ -31,43 +32,6 @@ FEEDBACK_WEIGHT = 0.75  # Rocchio's usual beta/alpha: the feedback centroid coun
 
 
 @dataclass(slots=True)
-class Citation:
-    report_id: str
-    file_name: str
-    title: str | None
-    source_org: str | None
-    publication_date: str | None
-    section_path: list[str]
-    section_code: str | None
-    line_start: int
-    line_end: int
-    page_start: int | None
-    page_end: int | None
-    start: int
-    end: int
-    quote: str
-
-    def formatted(self) -> str:
-        """One line a brief can quote: source, title, date, section, place in the file."""
-        where = (
-            (f"p. {self.page_start}" if self.page_start == self.page_end else f"pp. {self.page_start}-{self.page_end}")
-            if self.page_start is not None
-            else (
-                f"line {self.line_start}"
-                if self.line_start == self.line_end
-                else f"lines {self.line_start}-{self.line_end}"
-            )
-        )
-        parts = [self.source_org, self.title, self.publication_date and f"published {self.publication_date}"]
-        section = (
-            f"§ {self.section_code}" if self.section_code else (self.section_path[-1] if self.section_path else None)
-        )
-        head = ", ".join(p for p in parts if p)
-        tail = ", ".join(p for p in (section, f"{where} of {self.file_name}") if p)
-        return f"{head}; {tail}"
-
-
-@dataclass(slots=True)
 class SearchHit:
     rank: int
     passage_id: str
@@ -81,9 +45,8 @@ class SearchHit:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["citation"]["formatted"] = self.citation.formatted()
-        for cited, other in zip(data["also"], self.also, strict=True):
-            cited["formatted"] = other.formatted()
+        data["citation"] = self.citation.to_dict()
+        data["also"] = [other.to_dict() for other in self.also]
         return data
 
 
@@ -94,12 +57,15 @@ class SearchResults:
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
     candidates: int  # passages the facet counts are taken over (bm25: every match; else the fused pool)
+    # What the search could not see yet: reports not in the full-text index, passages without vectors.
+    pending: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "mode": self.mode,
             "candidates": self.candidates,
+            "pending": self.pending,
             "facets": self.facets,
             "hits": [h.to_dict() for h in self.hits],
         }
@@ -174,6 +140,20 @@ class SearchEngine:
         self._reports = {}
         self._codes = {}
         return counts
+
+    def pending(self, semantic: bool = True) -> dict[str, int]:
+        """What a search without `refresh` cannot see yet: reports (and their passages) not in the full-text
+        index, and passages of reports not yet embedded by the library's models (those only when `semantic`)."""
+        counts = self.store.passage_counts()
+        missing = [rid for rid in counts if rid not in self.fulltext.reports]
+        out = {"reports": len(missing), "passages": sum(counts[rid] for rid in missing)}
+        if semantic:
+            unembedded: set[str] = set()
+            for name in self.models:
+                known = self.vector_index(name).reports
+                unembedded.update(rid for rid in counts if rid not in known)
+            out["unembedded_passages"] = sum(counts[rid] for rid in unembedded)
+        return out
 
     def _embedder_factory(self, name: str) -> Callable[[], Any]:
         return lambda: self.embedder(name)
@@ -272,7 +252,8 @@ class SearchEngine:
                     also=[self._citation(passages[other]) for other in also.get(pid, [])],
                 )
             )
-        return SearchResults(query, mode, hits, counts, matched)
+        pending = {} if refresh else self.pending(semantic=mode != "bm25")
+        return SearchResults(query, mode, hits, counts, matched, pending)
 
     def _collapse(
         self, fused: list[tuple[str, float]], passages: dict[str, Passage]
@@ -331,23 +312,7 @@ class SearchEngine:
         return self._codes[passage.report_id].get(passage.section_id or "") or None
 
     def _citation(self, p: Passage) -> Citation:
-        r = self._report(p.report_id)
-        return Citation(
-            report_id=r.id,
-            file_name=r.file_name,
-            title=r.title,
-            source_org=r.source_org,
-            publication_date=r.publication_date,
-            section_path=p.section_path,
-            section_code=self._code(p),
-            line_start=p.line_start,
-            line_end=p.line_end,
-            page_start=p.page_start,
-            page_end=p.page_end,
-            start=p.start,
-            end=p.end,
-            quote=p.text,
-        )
+        return cite_passage(self._report(p.report_id), p, self._code(p))
 
 
 _CONSTRAINT = re.compile(r'"[^"]+"|\bAND\b|\bNOT\b|(?:^|\s)[+-]\w')

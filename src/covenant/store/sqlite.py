@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
+import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from covenant.errors import NotFoundError, StoreError
+from covenant.errors import CovenantError, NotFoundError, StoreError
 from covenant.model import Document, Footnote, IngestEvent, MapRun, Passage, Report, Section
 
 # Each entry upgrades the schema by one version; never edit a released entry, append a new one.
@@ -100,26 +104,58 @@ def _marks(names: list[str]) -> str:
 
 
 class SQLiteStore:
-    """`Store` on one SQLite file; every report is written in one transaction."""
+    """`Store` on one SQLite file; every report is written in one transaction.
 
-    def __init__(self, path: Path) -> None:
+    `read_only`: open without writing (a library on read-only media, or a reader that must not change it).
+    Every database fault (a damaged file, a read-only file, a full disk, a lock held too long) comes out as
+    one StoreError naming the file and what to do, never as a raw sqlite3 error.
+    """
+
+    def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
+        self.read_only = read_only
         try:
-            if path.parent and not path.parent.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+            if read_only:
+                self.db = self._connect_read_only(path)
+            else:
+                if path.parent and not path.parent.exists():
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                if path.exists() and not os.access(path, os.W_OK):
+                    raise StoreError(f"{path}: the library database is read-only (check its permissions)")
+                self.db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+                if self.db.execute("PRAGMA page_count").fetchone()[0] == 0:
+                    # New libraries give back a removed report's pages (PRAGMA incremental_vacuum on remove).
+                    self.db.execute("PRAGMA auto_vacuum=INCREMENTAL")
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot create or open the library ({exc.strerror or exc})") from exc
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{path}: cannot open the library database ({exc})") from exc
+            raise _store_error(path, exc) from exc
+
+    @staticmethod
+    def _connect_read_only(path: Path) -> sqlite3.Connection:
+        uri = path.resolve().as_uri()
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=30)
+        try:
+            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            # On read-only media the WAL index (-shm) cannot be made: read the file as it stands.
+            db.close()
+            db = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        return db
 
     # -- schema ---------------------------------------------------------------------------------
     def _migrate(self) -> None:
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         if version > len(MIGRATIONS):
             raise StoreError(f"{self.path}: made by a newer Covenant (schema {version}); upgrade Covenant to open it")
+        if self.read_only:
+            if version < len(MIGRATIONS):
+                raise StoreError(f"{self.path}: made by an older Covenant; open it once for writing to upgrade it")
+            return
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             self.db.execute("BEGIN")
             try:
@@ -200,7 +236,19 @@ class SQLiteStore:
 
     def remove_report(self, report_id: str) -> bool:
         cur = self.db.execute("DELETE FROM reports WHERE id = ?", (report_id,))
+        if cur.rowcount > 0:
+            self.reclaim_space()
         return cur.rowcount > 0
+
+    def reclaim_space(self) -> None:
+        """Give the pages of removed rows back to the file system (the file shrinks)."""
+        if self.db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2:
+            self.db.execute("PRAGMA incremental_vacuum")
+        else:
+            # A library made before incremental vacuum: switch it over, which takes one full VACUUM.
+            self.db.execute("PRAGMA auto_vacuum=INCREMENTAL")
+            self.db.execute("VACUUM")
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def log(self, event: IngestEvent) -> None:
         self._log(event)
@@ -344,3 +392,43 @@ class SQLiteStore:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _store_error(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
+    """A sqlite3 fault in words a user can act on."""
+    text = str(exc)
+    lowered = text.lower()
+    if "malformed" in lowered or "not a database" in lowered or "corrupt" in lowered:
+        advice = "the library database is damaged; restore it from a backup, or ingest the reports again into a new one"
+    elif "readonly" in lowered or "read-only" in lowered:
+        advice = "the library database is read-only (check the file's and its folder's permissions)"
+    elif "disk is full" in lowered or "disk i/o" in lowered:
+        advice = "the disk is full or failing; free some space and run the command again (nothing was half-written)"
+    elif "locked" in lowered or "busy" in lowered:
+        advice = "another process kept the library locked for too long; try again when it has finished"
+    elif "unable to open" in lowered:
+        advice = "cannot open the library database (check the path and permissions)"
+    else:
+        advice = "a database error"
+    return StoreError(f"{path}: {advice} ({text})")
+
+
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(self: SQLiteStore, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except CovenantError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            if self.db.in_transaction:
+                with contextlib.suppress(sqlite3.DatabaseError):
+                    self.db.execute("ROLLBACK")
+            raise _store_error(self.path, exc) from exc
+
+    return call
+
+
+for _name, _method in list(vars(SQLiteStore).items()):
+    if not _name.startswith("_") and callable(_method) and _name != "close":
+        setattr(SQLiteStore, _name, _guarded(_method))

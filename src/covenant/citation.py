@@ -1,0 +1,64 @@
+"""Make citations: a passage, or any span of a report's clean text, cited back to the original's lines or pages."""
+
+from __future__ import annotations
+
+from covenant.model import Citation, MapRun, Passage, Report, Section
+from covenant.segment import cite_span
+
+
+def section_codes(sections: list[Section]) -> dict[str, str]:
+    """Each section's State Department code, inherited from the nearest coded ancestor ("" when none)."""
+    by_id = {s.id: s for s in sections}
+    codes: dict[str, str] = {}
+    for s in sections:
+        node: Section | None = s
+        while node is not None and not node.code:
+            node = by_id.get(node.parent_id) if node.parent_id else None
+        codes[s.id] = node.code if node is not None and node.code else ""
+    return codes
+
+
+def cite_passage(report: Report, passage: Passage, section_code: str | None = None) -> Citation:
+    """The citation of a whole passage (its stored lines, pages and section path)."""
+    return Citation(
+        report_id=report.id,
+        file_name=report.file_name,
+        start=passage.start,
+        end=passage.end,
+        line_start=passage.line_start,
+        line_end=passage.line_end,
+        page_start=passage.page_start,
+        page_end=passage.page_end,
+        title=report.title,
+        source_org=report.source_org,
+        publication_date=report.publication_date,
+        section_path=list(passage.section_path),
+        section_code=section_code or None,
+        quote=passage.text,
+    )
+
+
+def cite(
+    report: Report, clean_text: str, runs: list[MapRun], sections: list[Section], start: int, end: int
+) -> Citation:
+    """The citation of clean text [start, end) of a report: what an analysis stage attaches to each fact."""
+    if not 0 <= start <= end <= len(clean_text):
+        raise ValueError(f"span {start}..{end} is outside the report's clean text (0..{len(clean_text)})")
+    place = cite_span(runs, [r.clean_start for r in runs], report.id, report.file_name, start, end)
+    # The innermost section whose span holds the start: sections nest, so the last one opened before it.
+    holding = [s for s in sections if s.start <= start < s.end]
+    inner = max(holding, key=lambda s: (s.start, s.level)) if holding else None
+    path: list[str] = []
+    by_id = {s.id: s for s in sections}
+    node = inner
+    while node is not None:
+        path.insert(0, node.title)
+        node = by_id.get(node.parent_id) if node.parent_id else None
+    code = section_codes(sections).get(inner.id) if inner is not None else None
+    place.title = report.title
+    place.source_org = report.source_org
+    place.publication_date = report.publication_date
+    place.section_path = path
+    place.section_code = code or None
+    place.quote = clean_text[start:end]
+    return place
