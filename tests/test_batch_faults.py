@@ -96,7 +96,9 @@ def test_the_cli_names_each_bad_file_and_stores_the_good_ones(tmp_path: Path) ->
     _good_files(folder, 3)
     db = tmp_path / "lib.db"
     files = [str(p) for p in sorted(folder.iterdir())]
-    proc = subprocess.run([*COVENANT, "--db", str(db), "ingest", *files, "--workers", "2"], capture_output=True, text=True)
+    proc = subprocess.run(
+        [*COVENANT, "--db", str(db), "ingest", *files, "--workers", "2"], capture_output=True, text=True
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
     skipped_lines = [line for line in proc.stderr.splitlines() if line.startswith("skipped ")]

@@ -72,7 +72,7 @@ def warm_up() -> None:
     import covenant.ingest.pdf
     import covenant.ingest.pdf_layout
     import covenant.ingest.text
-    import covenant.pipeline  # noqa: F401
+    import covenant.pipeline
 
     covenant.pipeline.detect_language("Covenant reads reports about human rights in many languages.")
 
