@@ -171,7 +171,8 @@ def detect_metadata(text: str, sections: list[Section], furniture: list[Furnitur
     chrome = "\n".join(f.text for f in furniture)
     dos_sections = sum(1 for s in sections if s.code and "." not in s.code)
     edition = _edition(head, chrome, hints)
-    org = _source_org(text, head, chrome, dos_sections, hints)
+    # The page's own word beats anything found in its text; the search is skipped when it has one.
+    org = None if hints.get("source_org") else _source_org(text, head, chrome, dos_sections, hints)
     found.set("source_org", hints.get("source_org"), "html:page")
     found.set("source_org", org[0] if org else None, org[1] if org else "")
     found.set("source_org", edition.source_org if edition else None, "rules:report-edition")
@@ -353,6 +354,8 @@ def _fold(text: str) -> str:
     """Côte d’Ivoire -> Cote d'Ivoire: page spellings differ from the ISO list in accents and apostrophes."""
     import unicodedata
 
+    if text.isascii():
+        return text  # most titles and names: nothing to fold, and the check is far cheaper than the folding
     decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

@@ -21,38 +21,42 @@ _ABBREVIATION = re.compile(
 
 
 def segment(clean: CleanText, outline: Outline, report_id: str, file_name: str) -> list[Passage]:
-    titles = {s.id: s for s in outline.sections}
+    paths = _section_paths(outline)
     passages: list[Passage] = []
     starts = [r.clean_start for r in clean.runs]
     for block, section_id, heading in zip(clean.blocks, outline.block_section, outline.is_heading, strict=True):
         if heading:
             continue
-        path: list[str] = []
-        sid = section_id
-        while sid is not None:
-            path.append(titles[sid].title)
-            sid = titles[sid].parent_id
-        path.reverse()
+        path = paths[section_id] if section_id is not None else []
         for start, end in split_block(clean.text, block.start, block.end):
-            cite = cite_span(clean.runs, starts, report_id, file_name, start, end)
+            line_start, line_end, page_start, page_end = _cited(clean.runs, starts, start, end)
             passages.append(
                 Passage(
                     id=f"{report_id}:p{len(passages) + 1:05d}",
                     report_id=report_id,
                     ordinal=len(passages) + 1,
                     section_id=section_id,
-                    section_path=path,
+                    section_path=list(path),
                     text=clean.text[start:end],
                     start=start,
                     end=end,
-                    line_start=cite.line_start,
-                    line_end=cite.line_end,
-                    page_start=cite.page_start,
-                    page_end=cite.page_end,
+                    line_start=line_start,
+                    line_end=line_end,
+                    page_start=page_start,
+                    page_end=page_end,
                     kind="list_item" if block.kind == "list_item" else "paragraph",
                 )
             )
     return passages
+
+
+def _section_paths(outline: Outline) -> dict[str, list[str]]:
+    """Every section's path of titles from the top; parents come before their children in the outline."""
+    paths: dict[str, list[str]] = {}
+    for section in outline.sections:
+        parent = paths.get(section.parent_id, []) if section.parent_id is not None else []
+        paths[section.id] = [*parent, section.title]
+    return paths
 
 
 def split_block(text: str, start: int, end: int, limit: int = MAX_PASSAGE_CHARS) -> list[tuple[int, int]]:
@@ -83,24 +87,32 @@ def _rstrip(text: str, start: int, end: int) -> int:
 
 def cite_span(runs: list[MapRun], starts: list[int], report_id: str, file_name: str, start: int, end: int) -> Citation:
     """The original lines (and pages) that the clean span [start, end) comes from."""
-    k = max(0, bisect.bisect_right(starts, start) - 1)
-    line_start = line_end = None
-    pages: list[int] = []
-    while k < len(runs) and runs[k].clean_start < end:
-        run = runs[k]
-        if run.clean_end > start and run.clean_end > run.clean_start:
-            line_start = run.line_start if line_start is None else min(line_start, run.line_start)
-            line_end = run.line_end if line_end is None else max(line_end, run.line_end)
-            if run.page is not None:
-                pages.append(run.page)
-        k += 1
+    line_start, line_end, page_start, page_end = _cited(runs, starts, start, end)
     return Citation(
         report_id=report_id,
         file_name=file_name,
         start=start,
         end=end,
-        line_start=line_start or 0,
-        line_end=line_end or 0,
-        page_start=min(pages) if pages else None,
-        page_end=max(pages) if pages else None,
+        line_start=line_start,
+        line_end=line_end,
+        page_start=page_start,
+        page_end=page_end,
     )
+
+
+def _cited(runs: list[MapRun], starts: list[int], start: int, end: int) -> tuple[int, int, int | None, int | None]:
+    """First and last original line, first and last page of the runs that the clean span [start, end) overlaps."""
+    k = max(0, bisect.bisect_right(starts, start) - 1)
+    line_start = line_end = None
+    page_start = page_end = None
+    while k < len(runs) and runs[k].clean_start < end:
+        run = runs[k]
+        if run.clean_end > start and run.clean_end > run.clean_start:
+            line_start = run.line_start if line_start is None else min(line_start, run.line_start)
+            line_end = run.line_end if line_end is None else max(line_end, run.line_end)
+            page = run.page
+            if page is not None:
+                page_start = page if page_start is None else min(page_start, page)
+                page_end = page if page_end is None else max(page_end, page)
+        k += 1
+    return line_start or 0, line_end or 0, page_start, page_end

@@ -22,10 +22,14 @@ class Outline:
 
 def build_outline(clean: CleanText, report_id: str) -> Outline:
     blocks = clean.blocks
-    texts = [clean.text[b.start : b.end] for b in blocks]
-    guesses: list[HeadingGuess | None] = (
-        [None] * len(blocks) if clean.headings_marked else _heading_guesses(blocks, texts)
-    )
+    guesses: list[HeadingGuess | None]
+    if clean.headings_marked:
+        # Only the marked headings' texts are read: copying every paragraph's would cost more than the rest.
+        texts = [clean.text[b.start : b.end] if b.kind == "heading" else "" for b in blocks]
+        guesses = [None] * len(blocks)
+    else:
+        texts = [clean.text[b.start : b.end] for b in blocks]
+        guesses = _heading_guesses(blocks, texts)
     has_top = any(g is not None and g.kind in _TOP_KINDS for g in guesses)
     sections: list[Section] = []
     stack: list[Section] = []

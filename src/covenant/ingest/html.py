@@ -201,7 +201,7 @@ _ENDNOTE = re.compile(r"^Endnote\b")
 class _Block:
     """One block as the walk found it, before levels and filtering."""
 
-    __slots__ = ("chars", "el", "kind", "level", "line_end", "line_start", "link_chars", "text")
+    __slots__ = ("el", "kind", "level", "line_end", "line_start", "link_chars", "text")
 
     def __init__(
         self,
@@ -220,7 +220,11 @@ class _Block:
         self.line_end = line_end
         self.el = el  # the element the text sits in (a heading's class tells its rank on state.gov)
         self.link_chars = link_chars
-        self.chars = len(text) - text.count(" ")
+
+    @property
+    def chars(self) -> int:
+        """Visible characters; wanted only for the blocks whose links or weight are weighed."""
+        return len(self.text) - self.text.count(" ")
 
 
 def read_html(path: str, text: str, encoding: str) -> RawDocument:
@@ -451,7 +455,12 @@ class _Walker:
                         add(text)
             tail = child.tail
             if tail:
-                add(tail)
+                if tail.isspace():  # the whitespace between blocks, most tails: only the line count moves
+                    self.line += tail.count("\n")
+                    if self.parts:
+                        self.parts.append(" ")
+                else:
+                    add(tail)
 
         if article:
             self.article_depth -= 1
