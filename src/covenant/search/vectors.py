@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from covenant.search.fulltext import IndexDamagedError, damage_message
 from covenant.store.base import Store
 
 EMBED_BATCH = 256
@@ -51,6 +53,10 @@ class VectorIndex:
         self.arrays_file = folder / f"vectors-{slug}.npz"
         self.matrix_file = folder / f"vectors-{slug}.npy"
         self.ann_file = folder / f"vectors-{slug}.usearch"
+        self.repaired: str | None = None  # one line for the user when damaged files were found and dropped
+        # How to fill the index again from the library; `sync` sets it, so that a search that fails on
+        # damaged files can rebuild and answer.
+        self.refill: Callable[[], object] | None = None
         self._clear()
         self._load()
 
@@ -82,36 +88,100 @@ class VectorIndex:
     def __len__(self) -> int:
         return int(self.pids.shape[0])
 
+    @property
+    def files(self) -> tuple[Path, Path, Path, Path]:
+        return (self.meta_file, self.arrays_file, self.matrix_file, self.ann_file)
+
     def _load(self) -> None:
-        if not (self.meta_file.exists() and self.arrays_file.exists() and self.matrix_file.exists()):
-            return
+        """Load the saved index; damaged files are dropped (the next sync rebuilds them from the store)."""
+        if self.folder.exists() and not self.folder.is_dir():
+            problem: str | None = f"{self.folder.name} is a file, not a folder"
+        else:
+            for _attempt in range(3):
+                before = self._stamps()
+                problem = self._read()
+                if problem is None:
+                    return
+                if self._stamps() == before:
+                    break
+                # Another process saved the index while it was read (it renames its files one by one): again.
+                self._clear()
+        self._clear()
+        self._discard()
+        self.repaired = damage_message(self.folder, str(problem))
+
+    def _stamps(self) -> list[tuple[int, int, int] | None]:
+        stamps: list[tuple[int, int, int] | None] = []
+        for file in self.files:
+            try:
+                info = file.stat()
+            except OSError:
+                stamps.append(None)
+                continue
+            stamps.append((info.st_ino, info.st_size, info.st_mtime_ns))
+        return stamps
+
+    def _read(self) -> str | None:
+        """Read the saved files into this index; what is wrong with them, or None (read, or nothing to read)."""
+        for file in self.files:
+            if file.is_dir():
+                return f"{file.name} is a folder"
+        if not self.meta_file.exists():
+            return None  # nothing saved yet, or a first save torn before its last rename
         try:
             meta = json.loads(self.meta_file.read_text(encoding="utf-8"))
-            if meta.get("format") != FORMAT:
-                return  # an older layout: rebuilt from the stored embeddings on the next sync
-            with np.load(self.arrays_file) as arrays:
+        except (OSError, ValueError) as exc:
+            return f"{self.meta_file.name}: {_first_line(exc)}"
+        if not isinstance(meta, dict):
+            return f"{self.meta_file.name} does not describe a vector index"
+        if meta.get("format") != FORMAT:
+            return None  # an older layout: rebuilt from the stored embeddings on the next sync, as expected
+        kind = meta.get("kind")
+        for file in (self.arrays_file, self.matrix_file, *([self.ann_file] if kind == "ann" else [])):
+            if not file.exists():
+                return f"{file.name} is missing"
+        # numpy, zipfile, pickle and usearch each raise their own errors on a damaged file: all mean the same.
+        try:
+            with np.load(self.arrays_file, allow_pickle=False) as arrays:
                 pids, preport, pkey = arrays["pids"], arrays["preport"], arrays["pkey"]
                 keys, hashes = arrays["keys"], arrays["hashes"]
-            ann = None
-            if meta["kind"] == "ann":
-                matrix = np.load(self.matrix_file, mmap_mode="r")
+        except Exception as exc:
+            return f"{self.arrays_file.name}: {_first_line(exc)}"
+        try:
+            matrix = np.load(self.matrix_file, mmap_mode="r" if kind == "ann" else None, allow_pickle=False)
+        except Exception as exc:
+            return f"{self.matrix_file.name}: {_first_line(exc)}"
+        ann = None
+        if kind == "ann":
+            try:
                 ann = _open_ann(self.ann_file)
-            else:
-                matrix = np.load(self.matrix_file)
-        except (OSError, ValueError, KeyError, RuntimeError):
-            return
-        consistent = (
-            len(pids) == meta.get("passages")
-            and len(keys) == meta.get("texts") == matrix.shape[0]
-            and (ann is None or ann.size == len(keys))
-        )
-        if not consistent:
-            return  # a torn write: rebuilt from the stored embeddings on the next sync
-        self.report_ids = list(meta["reports"])
+            except Exception as exc:
+                return f"{self.ann_file.name}: {_first_line(exc)}"
+        try:
+            reports = [str(r) for r in meta["reports"]]
+            next_key, removed = int(meta["next_key"]), int(meta.get("removed", 0))
+        except (KeyError, TypeError, ValueError) as exc:
+            return f"{self.meta_file.name}: {_first_line(exc)}"
+        problem = _inconsistency(meta, reports, next_key, pids, preport, pkey, keys, hashes, matrix, ann)
+        if problem is not None:
+            return problem.format(arrays=self.arrays_file.name, matrix=self.matrix_file.name, ann=self.ann_file.name)
+        self.report_ids = reports
         self.pids, self.preport, self.pkey = pids, preport, pkey
         self._order_by_key()
         self.keys, self.hashes, self.matrix, self.ann = keys, hashes, matrix, ann
-        self.next_key, self.removed = int(meta["next_key"]), int(meta.get("removed", 0))
+        self.next_key, self.removed = next_key, removed
+        return None
+
+    def _discard(self) -> None:
+        """Remove this model's files (or what stands in their place), so that none is read again."""
+        if self.folder.exists() and not self.folder.is_dir():
+            self.folder.unlink()
+            return
+        for file in self.files:
+            if file.is_dir() and not file.is_symlink():
+                shutil.rmtree(file)
+            else:
+                file.unlink(missing_ok=True)
 
     def _order_by_key(self) -> None:
         self.by_key = np.argsort(self.pkey, kind="stable")
@@ -164,6 +234,8 @@ class VectorIndex:
         """
         from covenant.search.engine import text_hash
 
+        # A search that later fails on damaged files resets the index and calls this to fill it again.
+        self.refill = lambda: self.sync(store, embedder, on_progress)
         stored = {r.id for r in store.reports()}
         have = set(self.report_ids)
         stale = have - stored
@@ -288,6 +360,22 @@ class VectorIndex:
     # -- search ----------------------------------------------------------------------------------
     def search(self, query: np.ndarray, limit: int, allowed: set[str] | None = None) -> list[tuple[str, float]]:
         """(passage id, cosine similarity) best first, optionally only among `allowed` ids."""
+        try:
+            return self._search(query, limit, allowed)
+        except (RuntimeError, OSError) as exc:  # usearch and the memory-mapped files report damage so
+            what = f"{self.folder.name} vectors: {_first_line(exc)}"
+        self._clear()
+        self._discard()
+        self.repaired = damage_message(self.folder, what)
+        if self.refill is None:
+            raise IndexDamagedError(
+                f"the search index in {self.folder.name} was damaged ({what}) and has been emptied;"
+                " search again to rebuild it from the library"
+            )
+        self.refill()
+        return self._search(query, limit, allowed)
+
+    def _search(self, query: np.ndarray, limit: int, allowed: set[str] | None) -> list[tuple[str, float]]:
         if len(self.pids) == 0 or limit < 1:
             return []
         q = np.asarray(query, dtype=np.float32).reshape(-1)
@@ -401,6 +489,49 @@ def _open_ann(path: Path, view: bool = True) -> Any:
     ann.expansion_search = EXPANSION_SEARCH  # not kept in the file
     ann.expansion_add = EXPANSION_ADD
     return ann
+
+
+def _inconsistency(
+    meta: dict[str, Any],
+    reports: list[str],
+    next_key: int,
+    pids: np.ndarray,
+    preport: np.ndarray,
+    pkey: np.ndarray,
+    keys: np.ndarray,
+    hashes: np.ndarray,
+    matrix: np.ndarray,
+    ann: Any,
+) -> str | None:
+    """What does not fit between the saved arrays and their description (a torn write or a damaged file);
+    `{arrays}`, `{matrix}` and `{ann}` stand for the file names."""
+    if not (pids.ndim == preport.ndim == pkey.ndim == keys.ndim == hashes.ndim == 1):
+        return "{arrays}: arrays of the wrong shape"
+    if (
+        pids.dtype.kind != "S"
+        or hashes.dtype.kind != "S"
+        or any(a.dtype.kind not in "iu" for a in (preport, pkey, keys))
+    ):
+        return "{arrays}: arrays of the wrong type"
+    if not len(pids) == len(preport) == len(pkey) == meta.get("passages"):
+        return f"{{arrays}} holds {len(pids)} passages, not {meta.get('passages')}"
+    if not len(keys) == len(hashes) == meta.get("texts"):
+        return f"{{arrays}} holds {len(keys)} texts, not {meta.get('texts')}"
+    if len(keys) and (matrix.ndim != 2 or matrix.shape[0] != len(keys) or matrix.dtype.kind != "f"):
+        return f"{{matrix}} holds {matrix.shape[0] if matrix.ndim else 0} vectors, not {len(keys)}"
+    if ann is not None and ann.size != len(keys):
+        return f"{{ann}} holds {ann.size} vectors, not {len(keys)}"
+    if len(pids) and (int(preport.min()) < 0 or int(preport.max()) >= len(reports)):
+        return "{arrays}: passages of reports it does not list"
+    if len(keys) and (int(keys.min()) < 0 or int(keys.max()) >= next_key or int(pkey.max(initial=0)) >= next_key):
+        return "{arrays}: text keys out of range"
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return line if len(line) <= 160 else line[:157] + "..."
 
 
 def _stack(rows: list[np.ndarray]) -> np.ndarray:
