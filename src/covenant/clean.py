@@ -168,7 +168,8 @@ def _clean_lines(raw: RawDocument) -> CleanText:
     groups = _group_lines(lines, body, wrapped, double_spaced, width)
     out = _Builder()
     blocks: list[Block] = []
-    marker_at: dict[int, int] = {}  # footnote number -> clean offset of its marker
+    # note -> clean offset of its marker; keyed by the note, as a source may print a number twice
+    marker_at: dict[FootnoteBlock, int] = {}
     for group in groups:
         if blocks:
             first = lines[group[0]]
@@ -185,14 +186,14 @@ def _clean_lines(raw: RawDocument) -> CleanText:
     for note in notes:
         out.gap("\n\n" if not footnotes else "\n")
         start = out.pos
-        _emit_lines(out, lines, note.lines, {}, {}, vocabulary, strip_number=True)
+        _emit_lines(out, lines, note.lines, {}, {}, vocabulary, strip_number=note.number_length)
         first, last = lines[note.lines[0]], lines[note.lines[-1]]
         footnotes.append(
             CleanFootnote(
                 str(note.number),
                 start,
                 out.pos,
-                marker_at.get(note.number),
+                marker_at.get(note),
                 first.line_start,
                 last.line_end,
                 first.page,
@@ -274,37 +275,40 @@ def _emit_lines(
     lines: list[SourceLine],
     group: list[int],
     markers: dict[int, list[tuple[int, int, FootnoteBlock]]],
-    marker_at: dict[int, int],
+    marker_at: dict[FootnoteBlock, int],
     vocabulary: set[str],
-    strip_number: bool = False,
+    strip_number: int = 0,
 ) -> None:
     """Append the group's words, single-spaced, skipping glued footnote markers."""
     join: SourceLine | None = None  # the previous line, when its last word waits for a joining space
     for n, i in enumerate(group):
         ln = lines[i]
         cuts = sorted(markers.get(i, []), key=lambda m: m[0])
-        tokens = list(_TOKEN.finditer(ln.text))
-        if strip_number and n == 0 and tokens and tokens[0].group().isdigit():
-            tokens = tokens[1:]
+        tokens = [(tok.group(), tok.start()) for tok in _TOKEN.finditer(ln.text)]
+        if strip_number and n == 0 and tokens:
+            # The note's own number opens its first line, alone ("12 See") or glued to the text ("109See").
+            word, col = tokens[0]
+            rest = [(word[strip_number:], col + strip_number)] if len(word) > strip_number else []
+            tokens = [*rest, *tokens[1:]]
         stripped = ln.text.strip()
         if not cuts and tokens and not strip_number and " ".join(stripped.split()) == stripped:
             # Common case: a line already single-spaced maps to the original in one run.
             if join is not None:
                 out.add(" ", -1, join.line_end, ln.line_start, ln.page)
-            lead = tokens[0].start()
+            lead = tokens[0][1]
             out.add(stripped, ln.start + lead if ln.start >= 0 else -1, ln.line_start, ln.line_end, ln.page)
             tokens = []
             single = True
         else:
             single = False
-        for t, tok in enumerate(tokens):
+        for t, (word, col) in enumerate(tokens):
             if t == 0 and join is not None:
                 out.add(" ", -1, join.line_end, ln.line_start, ln.page)
             elif t > 0:
-                gap = tokens[t - 1].end()
+                gap = tokens[t - 1][1] + len(tokens[t - 1][0])
                 out.add(" ", ln.start + gap if ln.start >= 0 else -1, ln.line_start, ln.line_end, ln.page)
-            _emit_word(out, ln, tok.group(), tok.start(), cuts, marker_at)
-        words = stripped.split() if single else [tok.group() for tok in tokens]
+            _emit_word(out, ln, word, col, cuts, marker_at)
+        words = stripped.split() if single else [word for word, _ in tokens]
         join = ln if words else join
         if words and n + 1 < len(group):
             last = words[-1]
@@ -321,7 +325,7 @@ def _emit_word(
     word: str,
     col: int,
     cuts: list[tuple[int, int, FootnoteBlock]],
-    marker_at: dict[int, int],
+    marker_at: dict[FootnoteBlock, int],
 ) -> None:
     pos = 0
     for c_col, c_len, note in cuts:
@@ -329,7 +333,7 @@ def _emit_word(
         if 0 <= rel < len(word):
             piece = word[pos:rel]
             out.add(piece, ln.start + col + pos if ln.start >= 0 else -1, ln.line_start, ln.line_end, ln.page)
-            marker_at[note.number] = out.pos
+            marker_at[note] = out.pos
             pos = rel + c_len
             if piece[-1:].isalpha() and word[pos : pos + 1].isalpha():
                 out.add(" ", -1, ln.line_start, ln.line_end, ln.page)  # the space the marker swallowed
