@@ -83,12 +83,27 @@ def test_ingest_reports_show_export(tmp_path: Path) -> None:
 
 
 def test_bad_reference_is_one_clear_line(tmp_path: Path) -> None:
-    proc = run("show", "no-such-report", db=tmp_path / "x.db", check=False)
+    from conftest import SAMPLES
+
+    db = tmp_path / "x.db"
+    run("ingest", str(SAMPLES), db=db)
+    proc = run("show", "no-such-report", db=db, check=False)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines() == [
         "error: no report 'no-such-report' in the library (see `covenant reports`)"
     ]
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("command", [["show", "x"], ["reports"], ["search", "torture"], ["remove", "x"], ["log"]])
+def test_a_mistyped_library_path_is_refused_not_created(tmp_path: Path, command: list[str]) -> None:
+    db = tmp_path / "lbi.db"
+    proc = run(*command, db=db, check=False)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [
+        f"error: {db}: no library here (ingest reports to create one, or give the right --db path)"
+    ]
+    assert not db.exists()
 
 
 def test_metadata_flags_and_sidecar_override_detection(tmp_path: Path) -> None:

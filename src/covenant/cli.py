@@ -335,7 +335,7 @@ def _where(p: Any) -> str:
 
 
 @main.command()
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the JSONL files.")
+@click.option("--out", "out_dir", required=True, help="Folder for the JSONL files (made if missing; must be empty).")
 @click.option("--report", "report_refs", multiple=True, help="Export only these reports (repeatable).")
 @click.option("--force", is_flag=True, help="Replace the export files in a folder that is not empty.")
 @click.pass_context

@@ -243,7 +243,8 @@ class SQLiteStore:
     def reclaim_space(self) -> None:
         """Give the pages of removed rows back to the file system (the file shrinks)."""
         if self.db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2:
-            self.db.execute("PRAGMA incremental_vacuum")
+            # executescript steps the pragma to its end; execute() would free one page per step taken.
+            self.db.executescript("PRAGMA incremental_vacuum;")
         else:
             # A library made before incremental vacuum: switch it over, which takes one full VACUUM.
             self.db.execute("PRAGMA auto_vacuum=INCREMENTAL")
