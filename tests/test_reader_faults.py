@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import resource
+import subprocess
+import sys
 import threading
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -146,3 +150,90 @@ def test_a_file_larger_than_its_size_says_is_read_only_to_the_limit() -> None:
     with pytest.raises(BadInputError, match=r"too large"):
         read_report_bytes(maps, limit=100)
     assert len(read_report_bytes(maps, limit=10**7)) > 100
+
+
+def zeros_deflated(size: int, chunk: int = 2**24) -> bytes:
+    """`size` zero bytes (a multiple of `chunk`) as a zlib stream, made in a fraction of a second.
+
+    After a full flush deflate forgets what came before, so every further chunk of zeros compresses to the
+    same bytes: compress two, repeat the second, then end with an empty final block and the Adler-32 of
+    `size` zeros.
+    """
+    assert size % chunk == 0 and size >= 2 * chunk
+    deflater = zlib.compressobj(9)
+    zeros = bytes(chunk)
+    first = deflater.compress(zeros) + deflater.flush(zlib.Z_FULL_FLUSH)
+    repeated = deflater.compress(zeros) + deflater.flush(zlib.Z_FULL_FLUSH)
+    adler32 = ((size % 65521) << 16) | 1
+    return first + repeated * (size // chunk - 1) + b"\x03\x00" + adler32.to_bytes(4, "big")
+
+
+def one_page_pdf(extra_stream: bytes, extra_dict: bytes = b"") -> bytes:
+    """A one-page PDF whose page content is `extra_stream` (FlateDecode) followed by a line of real text."""
+    text = b"BT /F1 12 Tf 72 720 Td (On 14 March 2023 the police in Halvik detained twelve protesters.) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 6 0 R >> >> "
+        b"/Contents [4 0 R 5 0 R] >>",
+        b"<< %s/Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream"
+        % (extra_dict, len(extra_stream), extra_stream),
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+_MEASURE = """
+import json, resource, sys, time
+from pathlib import Path
+from covenant.errors import BadInputError
+from covenant.ingest import read_report
+started = time.perf_counter()
+try:
+    read_report(Path(sys.argv[1]))
+    reason = None
+except BadInputError as exc:
+    reason = exc.reason
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"reason": reason, "peak_mb": peak / 1024, "seconds": time.perf_counter() - started}))
+"""
+
+
+def test_a_pdf_decompression_bomb_is_refused_early_and_small(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(one_page_pdf(zeros_deflated(2 * 2**30)))  # 2 GB of page content
+    assert bomb.stat().st_size < 3_000_000
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(bomb)], capture_output=True, text=True, timeout=120, check=True
+    )
+    result = json.loads(proc.stdout)
+    print(f"\nPDF bomb: peak RSS {result['peak_mb']:.0f} MB, refused in {result['seconds']:.2f} s")
+    assert result["reason"] is not None and "(a decompression bomb?)" in result["reason"]
+    assert "expands to more than 64 MB" in result["reason"]
+    # Reading it whole took 3 GB; the interpreter, pdfium and the file take well under 200 MB.
+    assert result["peak_mb"] < 200
+
+
+def test_page_content_dressed_as_an_image_is_still_bounded(tmp_path: Path) -> None:
+    # pdfium draws a stream named in /Contents whatever its dictionary says, so the image bound applies.
+    bomb = tmp_path / "dressed.pdf"
+    bomb.write_bytes(one_page_pdf(zeros_deflated(512 * 2**20), b"/Subtype /Image /Width 1 /Height 1 "))
+    with pytest.raises(BadInputError, match=r"expands to more than 256 MB: not report content"):
+        read_report(bomb)
+
+
+def test_a_pdf_with_a_large_but_plausible_content_stream_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "plausible.pdf"
+    path.write_bytes(one_page_pdf(zeros_deflated(32 * 2**20)))
+    doc = read_report(path)
+    assert doc.format == "pdf" and "police in Halvik detained twelve protesters" in doc.original

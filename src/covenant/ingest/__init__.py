@@ -40,13 +40,14 @@ def read_report(path: Path, data: bytes | None = None) -> RawDocument:
     if fmt == "pdf":
         from covenant.ingest.pdf import read_pdf
 
-        # The line reader checks the file (encryption, text layer, breakage) with named errors; the layout
-        # reader then gives paragraphs from positions and fonts, and the line text stays the fallback.
+        # The line reader checks the file (decompression bombs, encryption, text layer, breakage) with named
+        # errors; the layout reader then gives paragraphs from positions and fonts, and the line text stays
+        # the fallback.
         lines = read_pdf(name, data)
         from covenant.ingest.pdf_layout import read_pdf_layout
 
         try:
-            layout = read_pdf_layout(name, data)
+            layout = read_pdf_layout(name, data, checked=True)
         except BadInputError:
             return lines
         return layout if layout.lines else lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -18,6 +19,19 @@ from covenant.model import SourceLine
 PAGE_BREAK = "\f"
 # A page of prose holds a thousand characters or more; a scan has none, or a stamp or page number.
 MIN_CHARS_PER_PAGE = 20
+
+# What a compressed stream may expand to. pdfium inflates a page's content streams, fonts and object streams
+# whole when it loads the page, so a few MB of zeros compressed 1000:1 cost gigabytes. Real content streams
+# are well under a megabyte; images are never decoded for text, but a 256 MB image is no report's either.
+MAX_STREAM_BYTES = 64 * 2**20
+MAX_IMAGE_BYTES = 256 * 2**20
+MAX_CONTENT_BYTES = 256 * 2**20  # all streams but images, together
+_STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+_OBJECT_HEADER = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_IMAGE = re.compile(rb"/Subtype\s*/Image\b")
+_DICT_LOOKBACK = 4096
+_INFLATE_IN = 64 * 1024
+_INFLATE_OUT = 2**20
 
 _METADATA_HINTS = {"Title": "title", "Author": "author", "Subject": "subject"}
 
@@ -71,8 +85,13 @@ def read_pdf(path: str, data: bytes) -> RawDocument:
 
 
 @contextmanager
-def open_pdf(path: str, data: bytes) -> Iterator[pdfium.PdfDocument]:
-    """Open a PDF from bytes and always close it; load failures become BadInputError."""
+def open_pdf(path: str, data: bytes, *, checked: bool = False) -> Iterator[pdfium.PdfDocument]:
+    """Open a PDF from bytes and always close it; load failures become BadInputError.
+
+    `checked`: these bytes already passed `check_expansion` (a second reader of the same file).
+    """
+    if not checked:
+        check_expansion(path, data)
     # The raw call, because PdfDocument(bytes) reads a stale error code for a file with no pages
     # and leaves that document open. `data` outlives the document: it is our caller's argument.
     raw = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
@@ -83,6 +102,60 @@ def open_pdf(path: str, data: bytes) -> Iterator[pdfium.PdfDocument]:
         yield pdf
     finally:
         pdf.close()
+
+
+def check_expansion(path: str, data: bytes) -> None:
+    """Refuse a PDF whose compressed streams expand beyond what any report holds, before pdfium inflates them.
+
+    Each stream that zlib can read is inflated into nothing, counting bytes up to its bound, so the check
+    costs a megabyte of memory whatever the file. Streams zlib cannot read (other filters, encrypted data)
+    are left to pdfium.
+    """
+    view = memoryview(data)
+    content = 0
+    for match in _STREAM_START.finditer(data):
+        head = data[max(0, match.start() - _DICT_LOOKBACK) : match.start()]
+        headers = list(_OBJECT_HEADER.finditer(head))
+        header = headers[-1] if headers else None
+        stream_dict = head[header.end() :] if header else head
+        where = f" (object {int(header.group(1))})" if header else ""
+        is_image = _IMAGE.search(stream_dict) is not None
+        bound = MAX_IMAGE_BYTES if is_image else min(MAX_STREAM_BYTES, MAX_CONTENT_BYTES - content)
+        size = _inflated_size(view, match.end(), bound + 1)
+        if size > bound:
+            if is_image or bound == MAX_STREAM_BYTES:
+                raise BadInputError(
+                    path,
+                    f"a compressed stream{where} expands to more than {bound // 2**20} MB: "
+                    "not report content (a decompression bomb?)",
+                )
+            raise BadInputError(
+                path,
+                f"compressed streams expand to more than {MAX_CONTENT_BYTES // 2**20} MB in all: "
+                "not report content (a decompression bomb?)",
+            )
+        if not is_image:
+            content += size
+
+
+def _inflated_size(data: memoryview, start: int, limit: int) -> int:
+    """How many bytes the zlib stream at `start` expands to, counted up to `limit`; 0 if it is not zlib."""
+    inflater = zlib.decompressobj()
+    size = 0
+    position = start
+    try:
+        while size < limit and not inflater.eof:
+            if inflater.unconsumed_tail:
+                piece: bytes | memoryview = inflater.unconsumed_tail
+            elif position < len(data):
+                piece = data[position : position + _INFLATE_IN]
+                position += _INFLATE_IN
+            else:
+                break
+            size += len(inflater.decompress(piece, _INFLATE_OUT))
+    except zlib.error:
+        pass  # not zlib data, or broken: pdfium decides what to make of it
+    return size
 
 
 def _load_error(code: int, data: bytes) -> str:

@@ -91,14 +91,15 @@ class _Note:
         return RawFootnote(self.number, text, first, last, self.lines[0].page, None if self.continued else self.marker)
 
 
-def read_pdf_layout(path: str, data: bytes) -> RawDocument:
+def read_pdf_layout(path: str, data: bytes, *, checked: bool = False) -> RawDocument:
     """Read a PDF into paragraphs and headings using the position and size of every character.
 
     Running headers and footers, page numbers and contents lines are set aside as furniture, footnotes as
     notes with the place of their markers; a paragraph that runs over a page or column break is given as
-    pieces joined to the first (`SourceLine.joint`), each citing its own page and lines.
+    pieces joined to the first (`SourceLine.joint`), each citing its own page and lines. `checked`: the bytes
+    already passed `check_expansion`.
     """
-    with open_pdf(path, data) as pdf:
+    with open_pdf(path, data, checked=checked) as pdf:
         page_count = len(pdf)
         if page_count == 0:
             raise BadInputError(path, "PDF with no pages")
