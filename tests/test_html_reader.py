@@ -13,6 +13,7 @@ from covenant.errors import BadInputError
 from covenant.ingest import read_report
 from covenant.ingest.html import read_html
 from covenant.ingest.raw import RawDocument
+from covenant.pipeline import build_document
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 STATE_DEPT = CORPUS / "state-dept-html"
@@ -284,19 +285,68 @@ HOSTILE = f"""<!DOCTYPE html>
 """
 
 
-def test_hostile_page_keeps_only_the_article() -> None:
-    doc = read_html("hostile.html", HOSTILE, "utf-8")
-    assert [(b.tag, b.text) for b in doc.lines] == [
-        ("heading:1", "Detention in the northern provinces"),
-        ("p", PARAGRAPH.format(n=12)),
-        ("heading:2", "Findings"),
-        ("p", PARAGRAPH.format(n=30)),
-        ("p", PARAGRAPH.format(n=7)),
-    ]
+HOSTILE_ARTICLE = [
+    ("heading:1", "Detention in the northern provinces"),
+    ("p", PARAGRAPH.format(n=12)),
+    ("heading:2", "Findings"),
+    ("p", PARAGRAPH.format(n=30)),
+    ("p", PARAGRAPH.format(n=7)),
+]
+
+
+def check_hostile(doc: RawDocument) -> None:
+    assert [(b.tag, b.text) for b in doc.lines] == HOSTILE_ARTICLE
     for block in doc.lines:
         assert "TEXT" not in block.text and "Skip to" not in block.text and "cookies" not in block.text
     assert doc.hints == {"title": "Detention report", "site_name": "Example Monitor", "lang": "en"}
     check_line_ranges(doc)
+
+
+def test_hostile_page_keeps_only_the_article() -> None:
+    check_hostile(read_html("hostile.html", HOSTILE, "utf-8"))
+
+
+def nest(page: str, opening: str, closing: str, depth: int) -> str:
+    """The page with `depth` more levels of <div> just inside `opening`, on the same lines, so that line
+    numbers do not move."""
+    assert opening in page and closing in page
+    return page.replace(opening, opening + "<div>" * depth, 1).replace(closing, "</div>" * depth + closing, 1)
+
+
+@pytest.mark.parametrize("depth", [300, 1500])
+def test_hostile_page_nested_deeper_than_256_keeps_only_the_article(depth: int) -> None:
+    """libxml2 stops reading at 256 levels unless told otherwise; the reader lifts that, scripts, handlers and
+    frames still give no text, and the last paragraph, deepest in, is read."""
+    check_hostile(read_html("deep.html", nest(HOSTILE, '<main id="main">', "</main>", depth), "utf-8"))
+
+
+def test_deep_page_keeps_its_last_paragraph_as_a_passage(tmp_path: Path) -> None:
+    path = tmp_path / "deep.html"
+    path.write_text(nest(HOSTILE, '<main id="main">', "</main>", 300), encoding="utf-8")
+    doc = build_document(path)
+    assert [p.text for p in doc.passages] == [PARAGRAPH.format(n=n) for n in (12, 30, 7)]
+    assert doc.passages[-1].section_path == ["Detention in the northern provinces", "Findings"]
+
+
+def test_state_dept_page_nested_300_deeper_reads_the_same() -> None:
+    path = STATE_DEPT / "2021/kenya.html"
+    needs(path)
+    page = path.read_text(encoding="utf-8")
+    plain = read_html(str(path), page, "utf-8")
+    deep = read_html(str(path), nest(page, "<body>", "</body>", 300), "utf-8")
+    assert deep.lines == plain.lines and deep.hints == plain.hints
+    check_line_ranges(deep)
+
+
+def test_page_nested_past_the_parser_limit_is_bad_input(tmp_path: Path) -> None:
+    """5,000 levels is past what libxml2 reads at all: a clear error, not a page cut short."""
+    page = nest(HOSTILE, '<main id="main">', "</main>", 5000)
+    with pytest.raises(BadInputError, match="nested more than 2,048 elements deep"):
+        read_html("deeper.html", page, "utf-8")
+    path = tmp_path / "deeper.html"
+    path.write_text(page, encoding="utf-8")
+    with pytest.raises(BadInputError, match="nested more than 2,048 elements deep"):
+        build_document(path)
 
 
 @pytest.mark.parametrize(

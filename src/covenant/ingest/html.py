@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
+import sys
 
 from lxml import etree
 
@@ -174,6 +174,10 @@ _MAIN_REGION_SHARE = 0.95
 _PROSE_MIN_WORDS = 15
 # Beyond this many blocks a page is a data dump, not an article: skip the extractor's cost.
 _TRAFILATURA_MAX_BLOCKS = 20_000
+# libxml2's limits: the nesting it reads when told to go past 256 levels, the longest text run it takes unless told.
+_MAX_DEPTH = 2048
+_MAX_TEXT_RUN = 10_000_000
+_DEPTH_ERROR = "Excessive depth"
 _SKIP_LINK_TEXT = re.compile(r"^skip (?:to|navigation)\b", re.IGNORECASE)
 
 # Zero-width characters and soft hyphens are invisible on the page; keeping them would split words.
@@ -277,24 +281,50 @@ def _without_xml_declaration(text: str) -> str:
 
 
 def _parse(path: str, source: str) -> etree._Element:
+    root, errors = _parse_with(path, source, huge=False)
+    if any(_DEPTH_ERROR in message for message in errors):
+        # libxml2 stops at 256 levels of nesting and drops the rest of the page; lifted (to 2,048), it reads on.
+        root, errors = _parse_with(path, source, huge=True)
+        if any(_DEPTH_ERROR in message for message in errors):
+            raise BadInputError(
+                path,
+                f"nested more than {_MAX_DEPTH:,} elements deep, past what the HTML parser reads; "
+                "a report page nests a few dozen, so this one is broken or built to stall parsers",
+            )
+        longest = max((len(t) for t in root.itertext()), default=0)
+        if longest > _MAX_TEXT_RUN:  # the limit the first parse would have enforced, had it got that far
+            raise BadInputError(
+                path,
+                f"too big for the HTML parser (a text run of {longest / 1e6:.0f} million characters); "
+                "a report page has no single text run of 10 MB",
+            )
+    for message in errors:
+        # libxml2 stops at a text run over 10 MB and drops the rest of the page without a word.
+        if "limit" in message.lower():
+            raise BadInputError(
+                path,
+                f"too big for the HTML parser ({message}); a report page has no single text run of 10 MB",
+            )
+    return root
+
+
+def _parse_with(path: str, source: str, huge: bool) -> tuple[etree._Element, list[str]]:
+    """The parsed page and the messages of the parser's fatal errors (each one lost the rest of the page)."""
     # lxml.etree's HTML parser, not lxml.html's: that one calls back into Python to pick a class
     # for every element the walk touches.
-    parser = etree.HTMLParser()
+    parser = etree.HTMLParser(huge_tree=huge)
     try:
         root = etree.fromstring(source, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise BadInputError(path, f"cannot be parsed as HTML ({exc})") from exc
     if root is None:
         raise BadInputError(path, NO_TEXT)
-    for error in parser.error_log:
-        # libxml2 stops at a text run over 10 MB and drops the rest of the page without a word.
-        if error.level == etree.ErrorLevels.FATAL and "limit" in error.message.lower():
-            raise BadInputError(
-                path,
-                f"too big for the HTML parser ({error.message.strip()} at line {error.line}); "
-                "a report page has no single text run of 10 MB",
-            )
-    return root
+    fatal = [
+        f"{error.message.strip()} at line {error.line}"
+        for error in parser.error_log
+        if error.level == etree.ErrorLevels.FATAL
+    ]
+    return root, fatal
 
 
 def _has_invisible(source: str) -> bool:
@@ -528,8 +558,14 @@ class _Walker:
 
 def _walk(root: etree._Element, generic: bool, invisible: bool = True) -> list[_Block]:
     walker = _Walker(generic, invisible)
-    with contextlib.suppress(RecursionError):  # libxml2 caps nesting at 256: stays theoretical
+    # The walk recurses once per level of nesting, and a page may nest as deep as the parser reads.
+    limit = sys.getrecursionlimit()
+    if limit < _MAX_DEPTH + 1000:
+        sys.setrecursionlimit(_MAX_DEPTH + 1000)
+    try:
         walker.walk(root)
+    finally:
+        sys.setrecursionlimit(limit)
     walker.flush(walker.line)
     return walker.blocks
 
