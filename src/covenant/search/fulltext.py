@@ -523,6 +523,8 @@ def _first_line(exc: BaseException) -> str:
 
 def _describe(exc: BaseException) -> str:
     """A short account of a tantivy error: the file it names and what was wrong with it."""
+    if type(exc).__name__ == "PanicException":
+        return f"tantivy panicked: {_first_line(exc)}"
     text = str(exc)
     name = re.search(r'(?:filepath: |FileDoesNotExist\(|in file `)"([^"]+)"', text)
     reason = re.search(r'error: "([^"]+)"|message: "([^"]+)"|Data corruption[^:]*: (.+?)(?:: Error\(|\.?\'|$)', text)
