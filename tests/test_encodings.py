@@ -19,7 +19,15 @@ RUSSIAN = (
 
 @pytest.mark.parametrize(
     ("encoding", "prefix"),
-    [("cp1251", b""), ("utf-16", b""), ("utf-8", b"\xef\xbb\xbf"), ("koi8-r", b""), ("utf-8", b"")],
+    [
+        ("cp1251", b""),
+        ("utf-16", b""),  # Python writes a BOM first
+        ("utf-16-le", b""),  # no BOM
+        ("utf-16-be", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("koi8-r", b""),
+        ("utf-8", b""),
+    ],
 )
 def test_russian_report_reads_as_its_real_text(tmp_path: Path, encoding: str, prefix: bytes) -> None:
     path = tmp_path / f"report-{encoding}.txt"
@@ -39,3 +47,13 @@ def test_utf16_english_and_no_break_spaces(tmp_path: Path) -> None:
     doc = build_document(path)
     assert doc.passages[-1].text == "On 3 May 2023 police detained the editor of the newspaper Free Voice in Norburg."
     assert doc.report.encoding == "utf-16"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_english_without_a_bom(tmp_path: Path, encoding: str) -> None:
+    text = "Norland\n\nOn 3\u00a0May 2023 police detained the editor of the newspaper Free Voice in Norburg.\n"
+    path = tmp_path / "utf16.txt"
+    path.write_bytes(text.encode(encoding))
+    doc = build_document(path)
+    assert doc.passages[-1].text == "On 3 May 2023 police detained the editor of the newspaper Free Voice in Norburg."
+    assert doc.report.encoding is not None and doc.report.encoding.replace("_", "-") == encoding

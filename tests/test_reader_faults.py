@@ -237,3 +237,40 @@ def test_a_pdf_with_a_large_but_plausible_content_stream_is_read(tmp_path: Path)
     path.write_bytes(one_page_pdf(zeros_deflated(32 * 2**20)))
     doc = read_report(path)
     assert doc.format == "pdf" and "police in Halvik detained twelve protesters" in doc.original
+
+
+REPORT = (
+    "Norland: seized laptops\n\n"
+    "Investigators said the files began with the header %PDF-1.7 but held plain text reports of detentions "
+    "in Halvik, written by the monitors over two years and seized at the border.\n"
+)
+
+
+def test_text_that_mentions_a_pdf_header_is_text(tmp_path: Path) -> None:
+    path = tmp_path / "report.pdf"
+    path.write_bytes(REPORT.encode("utf-8"))
+    doc = read_report(path)
+    assert doc.format == "text" and doc.original == REPORT
+
+
+def test_a_pdf_after_a_download_tools_prefix_is_a_pdf(tmp_path: Path) -> None:
+    pdf = one_page_pdf(zlib.compress(b"q Q\n"))
+    for prefix in (b"\x00\x05\x16\x07" * 16, b"\r\n"):
+        path = tmp_path / "report.txt"
+        path.write_bytes(prefix + pdf)
+        doc = read_report(path)
+        assert doc.format == "pdf" and "police in Halvik detained twelve protesters" in doc.original
+
+
+def test_html_named_txt_is_read_as_html(tmp_path: Path) -> None:
+    page = (
+        "<!-- saved from the web -->\n<HTML lang='en'><head><title>Norland</title></head><body>\n"
+        "<h1>Norland</h1>\n<p>On 3 May 2023 police detained the editor of the newspaper Free Voice in Norburg "
+        "for two days, according to local monitors.</p>\n</body></HTML>\n"
+    )
+    path = tmp_path / "report.txt"
+    path.write_bytes(page.encode("utf-16-le"))
+    doc = build_document(path)
+    assert doc.report.format == "html"
+    assert doc.passages[-1].text.startswith("On 3 May 2023 police detained the editor")
+    assert "<p>" not in doc.clean_text
