@@ -18,7 +18,7 @@ import pytest
 from citations import check_citations, check_exact_map
 from conftest import KAZAKHSTAN, REFERENCE_IDS, needs_corpus
 from covenant.errors import BadInputError
-from covenant.ingest import MAX_FILE_BYTES, read_report, read_report_bytes
+from covenant.ingest import MAX_FILE_BYTES, RawDocument, read_report, read_report_bytes
 from covenant.ingest.text import decode_text, split_lines
 from covenant.model import Document
 from covenant.pipeline import build_document
@@ -274,3 +274,22 @@ def test_html_named_txt_is_read_as_html(tmp_path: Path) -> None:
     assert doc.report.format == "html"
     assert doc.passages[-1].text.startswith("On 3 May 2023 police detained the editor")
     assert "<p>" not in doc.clean_text
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n"], ids=["cr", "crlf"])
+def test_pages_of_a_converted_pdf_keep_their_lines_whatever_the_line_ends(tmp_path: Path, line_end: str) -> None:
+    unix = "Page one heading\nfirst line\n\fPage two\nsecond line\n\fthird page\n"
+    path = tmp_path / "paged.txt"
+    path.write_bytes(unix.replace("\n", line_end).encode("utf-8"))
+    doc = read_report(path)
+    expected = [(ln.text, ln.line_start, ln.page) for ln in _read_as_file(tmp_path, unix).lines]
+    assert [(ln.text, ln.line_start, ln.page) for ln in doc.lines] == expected
+    assert doc.pages == 3
+    for ln in doc.lines:
+        assert doc.original[ln.start : ln.start + len(ln.text)] == ln.text
+
+
+def _read_as_file(folder: Path, text: str) -> RawDocument:
+    path = folder / "unix.txt"
+    path.write_bytes(text.encode("utf-8"))
+    return read_report(path)
