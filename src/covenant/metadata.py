@@ -116,6 +116,7 @@ _EDITIONS = (
         False,
     ),
 )
+_NON_SPACE = re.compile(r"\S")
 _SMALL = frozenset(
     ["a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with"]
 )
@@ -406,7 +407,7 @@ def country_entries(text: str, sections: list[Section]) -> list[CountryEntry]:
     for i, s in enumerate(sections):
         candidates = [s.title]
         nxt = sections[i + 1] if i + 1 < len(sections) else None
-        if nxt is not None and not text[_end_of_line(text, s.start) : nxt.start].strip():
+        if nxt is not None and not _NON_SPACE.search(text, _end_of_line(text, s.start), nxt.start):
             candidates.insert(0, f"{s.title} {nxt.title}")  # "RUSSIAN" / "FEDERATION"
         for title in candidates:
             code = names.get(_fold(" ".join(title.strip(" *").split())).casefold())
