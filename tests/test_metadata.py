@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from covenant.metadata import _country, _country_mentions
+
 EXPECTED = {
     "000_81691023f15c1c92": {
         "title": "Kazakhstan: Country Reports on Human Rights Practices 2003",
@@ -77,3 +79,25 @@ def test_every_detected_field_names_its_method(reference_docs) -> None:
     for doc in reference_docs.values():
         for key in ("title", "source_org", "doc_type", "country"):
             assert doc.report.metadata_method.get(key), (doc.report.file_name, key)
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        # the longest name where several start at one place, and no name inside a longer word
+        ("Niger and Nigeria; Nigerian troops left Niger.", ["NE", "NG", "NE"]),
+        ("Guinea-Bissau, Papua New Guinea, Equatorial Guinea and Guinea", ["GW", "PG", "GQ", "GN"]),
+        ("the Democratic Republic of the Congo and the Republic of the Congo", ["CD", "CG"]),
+        # spellings folded as the pages print them, aliases, and a name ending in a full stop
+        ("Côte d'Ivoire, Cote d'Ivoire, Burma and the Virgin Islands, U.S.", ["CI", "CI", "MM"]),
+        ("Kazakhstani officials in Kazakhstan_ and _Kazakhstan", []),
+    ],
+)
+def test_country_mentions(text: str, codes: list[str]) -> None:
+    assert _country_mentions(text) == codes
+
+
+def test_country_of_a_report_is_the_one_it_names_most(reference_docs) -> None:
+    """Every reference report names Kazakhstan most, and far more than the runner-up."""
+    for doc in reference_docs.values():
+        assert _country(doc.clean_text, {}) == "KZ", doc.report.file_name
