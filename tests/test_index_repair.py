@@ -6,21 +6,22 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from conftest import KAZAKHSTAN, ROOT, needs_corpus
-from covenant.errors import QueryError
+from conftest import KAZAKHSTAN, needs_corpus
+from covenant.errors import IndexBusyError, QueryError
 from covenant.search.engine import SearchEngine
-from covenant.search.fulltext import FullTextIndex, IndexBusyError
+from covenant.search.fulltext import FullTextIndex
 from covenant.search.sync import index_path
 from covenant.store.sqlite import SQLiteStore
 
 pytestmark = needs_corpus
 
-COVENANT = [str(ROOT / ".venv" / "bin" / "covenant")]
+COVENANT = [sys.executable, "-m", "covenant.cli"]
 REPORTS = ["000_81691023f15c1c92.txt", "002_e77f42745581b012.txt"]
 QUERY = "torture"
 
@@ -226,3 +227,5 @@ def test_cli_hybrid_search_answers_after_damage(copy: Path, library: tuple[Path,
     assert "Traceback" not in proc.stderr and "panicked" not in proc.stderr
     hits = [h["passage_id"] for h in json.loads(proc.stdout)["hits"]]
     assert hits == library[1]["hybrid"]
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("warning: ")]
+    assert any("was damaged" in line and "rebuilt it" in line for line in warnings), proc.stderr

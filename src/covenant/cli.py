@@ -433,6 +433,7 @@ def search(
             with err.status("bringing the search index up to date...", spinner="dots") if not as_json else _null():
                 lib.index(semantic=mode != "bm25", on_progress=_progress_printer(err, as_json))
         results = lib.search(query, mode=mode, filters=parsed, limit=limit, facets=facets, collapse=collapse)
+        _warn_repairs(lib)
     if results.pending.get("reports") and not as_json:
         click.echo(
             f"note: {results.pending['reports']} reports are not in the search index yet (library opened read-only)",
@@ -511,6 +512,7 @@ def index(ctx: click.Context, semantic: bool, model_names: tuple[str, ...], as_j
             progress.update(task, description=stage, completed=done, total=total)
 
         counts = lib.index(semantic=semantic, on_progress=on_progress)
+        _warn_repairs(lib)
     if as_json:
         click.echo(json.dumps(counts))
         return
@@ -548,6 +550,11 @@ def models(ctx: click.Context, as_json: bool) -> None:
         state = "installed" if row["installed"] else f"not installed: {row['install']}"
         click.echo(f"{mark} {row['name']}  ({row['languages']}, {row['dim']} dims; {state})")
     click.echo("* = this library's model(s) (change with `covenant index --model NAME [--model NAME2]`)")
+
+
+def _warn_repairs(lib: Any) -> None:
+    for line in lib.repairs:
+        click.echo(f"warning: {safe(line)}", err=True)
 
 
 def _facet_value(name: str, key: str) -> str:

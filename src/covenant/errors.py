@@ -30,3 +30,11 @@ class NotFoundError(CovenantError):
 
 class QueryError(CovenantError):
     """A search query or filter that cannot be understood."""
+
+
+class IndexDamagedError(CovenantError):
+    """The search index was found damaged while it was read; it has been reset and must be filled again."""
+
+
+class IndexBusyError(CovenantError):
+    """Another process holds the search index's writer lock for longer than Covenant waits."""

@@ -183,6 +183,11 @@ class Library:
         """Bring the full-text index (and, with `semantic`, the passage vectors) up to date, incrementally."""
         return self.engine.refresh(semantic=semantic, on_progress=on_progress)
 
+    @property
+    def repairs(self) -> list[str]:
+        """Derived search files found damaged and rebuilt from the library since it was opened (one line each)."""
+        return self.engine.repairs if self._engine is not None else []
+
     def pending(self, semantic: bool = True) -> dict[str, int]:
         """What a search without `update` cannot see yet (reports and passages not indexed or embedded)."""
         return self.engine.pending(semantic=semantic)

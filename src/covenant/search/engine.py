@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from covenant.citation import cite_passage
-from covenant.errors import QueryError
+from covenant.errors import IndexDamagedError, QueryError
 from covenant.model import Citation, Passage, Report
 from covenant.search.fulltext import Filters, FullTextIndex
 from covenant.search.highlight import highlight
@@ -141,6 +141,13 @@ class SearchEngine:
         self._codes = {}
         return counts
 
+    @property
+    def repairs(self) -> list[str]:
+        """One line for each derived index found damaged and rebuilt since this engine opened it."""
+        found = [self._fulltext.repaired] if self._fulltext is not None else []
+        found += [index.repaired for index in self._vectors.values()]
+        return [line for line in found if line]
+
     def pending(self, semantic: bool = True) -> dict[str, int]:
         """What a search without `refresh` cannot see yet: reports (and their passages) not in the full-text
         index, and passages of reports not yet embedded by the library's models (those only when `semantic`)."""
@@ -192,6 +199,16 @@ class SearchEngine:
         filters = filters or Filters()
         if refresh:
             self.refresh(semantic=mode != "bm25")
+        try:
+            return self._search(query, mode, filters, limit, facets, collapse, refresh)
+        except IndexDamagedError:
+            # Found damaged mid-query and reset: fill it again from the store and ask once more.
+            self.refresh(semantic=mode != "bm25")
+            return self._search(query, mode, filters, limit, facets, collapse, refresh)
+
+    def _search(
+        self, query: str, mode: str, filters: Filters, limit: int, facets: bool, collapse: bool, refresh: bool
+    ) -> SearchResults:
         pool = limit if mode == "bm25" else max(CANDIDATES, limit)
         if collapse:
             pool = min(MAX_POOL, max(pool, limit * COLLAPSE_POOL))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from covenant.errors import CovenantError, QueryError
+from covenant.errors import IndexBusyError, IndexDamagedError, QueryError
 
 # Function words dropped from OR queries: they match most passages and only slow ranking down.
 STOPWORDS = frozenset(
@@ -72,14 +72,6 @@ WRITER_LOCK = ".tantivy-writer.lock"  # tantivy's own lock (an flock) while an I
 LOCK_WAIT = 30.0  # seconds to wait for another process that holds the writer lock
 _SEGMENT_FILE = re.compile(r"[0-9a-f]{32}\.")
 _T = TypeVar("_T")
-
-
-class IndexDamagedError(CovenantError):
-    """The search index was found damaged while it was read; it has been reset and must be filled again."""
-
-
-class IndexBusyError(CovenantError):
-    """Another process holds the index's writer lock for longer than we wait."""
 
 
 class _Damage(Exception):

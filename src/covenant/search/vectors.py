@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from covenant.search.fulltext import IndexDamagedError, damage_message
+from covenant.errors import IndexDamagedError
+from covenant.search.fulltext import damage_message
 from covenant.store.base import Store
 
 EMBED_BATCH = 256
