@@ -45,12 +45,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from covenant.library import ingest  # noqa: E402
-from covenant.search.engine import SearchEngine  # noqa: E402
+from covenant.library import Library  # noqa: E402
 from covenant.search.fulltext import STOPWORDS, prepare_query  # noqa: E402
 from covenant.search.sync import index_path  # noqa: E402
 from covenant.search.vectors import EXPANSION_SEARCH, VectorIndex, build_ann  # noqa: E402
-from covenant.store.sqlite import SQLiteStore  # noqa: E402
 
 WORD = re.compile(r"[A-Za-z]{3,}")
 NOISE = 0.01  # per-dimension noise of the worst case: a copy keeps a cosine of about 0.97 to its text's vector
@@ -172,37 +170,36 @@ def search_process(db: Path, queries: list[str], vectors: Path | None, semantic:
 def run_process(db: Path, queries_file: Path, vectors: Path | None, semantic: bool) -> None:
     queries = json.loads(queries_file.read_text(encoding="utf-8"))
     t0 = time.perf_counter()
-    store = SQLiteStore(db)
-    engine = SearchEngine(store, db)
+    lib = Library(db, create=False)
     if vectors is not None:
         from covenant.search.embed import DEFAULT_MODEL
 
-        engine._vectors[DEFAULT_MODEL] = VectorIndex(vectors, DEFAULT_MODEL)
+        # The worst case's vector index stands in for the library's own (the search engine's cache of them).
+        lib.engine._vectors[DEFAULT_MODEL] = VectorIndex(vectors, DEFAULT_MODEL)
     first_mode = "hybrid" if semantic else "bm25"
-    engine.search(queries[0], mode=first_mode, limit=10)  # opens the indexes (and loads the model)
+    # As `covenant search` does: bring the indexes up to date, then search (opens them, loads the model).
+    lib.index(semantic=semantic)
+    lib.search(queries[0], mode=first_mode, limit=10)
     out: dict[str, Any] = {"open_and_first_query_s": round(time.perf_counter() - t0, 2)}
     latency = {
-        "covenant-rank": timed(lambda q: engine.fulltext.search(q, 10), queries),
-        "bm25 (whole call)": timed(lambda q: engine.search(q, mode="bm25", limit=10, refresh=False), queries),
-        "bm25 (whole call, no facets)": timed(
-            lambda q: engine.search(q, mode="bm25", limit=10, refresh=False, facets=False), queries
-        ),
+        "covenant-rank": timed(lambda q: lib.engine.fulltext.search(q, 10), queries),
+        "bm25 (whole call)": timed(lambda q: lib.search(q, mode="bm25", limit=10), queries),
+        "bm25 (whole call, no facets)": timed(lambda q: lib.search(q, mode="bm25", limit=10, facets=False), queries),
     }
     if semantic:
         # The first pass over the queries reads the model's token rows from disk (memory-mapped) as new
         # words come: timed on its own, then the steady state.
         latency["semantic (whole call), first pass"] = timed(
-            lambda q: engine.search(q, mode="semantic", limit=10, refresh=False), queries
+            lambda q: lib.search(q, mode="semantic", limit=10), queries
         )
         for mode in ("semantic", "hybrid"):
-            latency[f"{mode} (whole call)"] = timed(
-                lambda q, m=mode: engine.search(q, mode=m, limit=10, refresh=False), queries
-            )
+            latency[f"{mode} (whole call)"] = timed(lambda q, m=mode: lib.search(q, mode=m, limit=10), queries)
         latency["hybrid (whole call, no facets)"] = timed(
-            lambda q: engine.search(q, mode="hybrid", limit=10, refresh=False, facets=False), queries
+            lambda q: lib.search(q, mode="hybrid", limit=10, facets=False), queries
         )
     out["latency_top10"] = latency
-    out["vector_index"] = engine.vector_index().kind if semantic else None
+    out["vector_index"] = lib.engine.vector_index().kind if semantic else None
+    lib.close()
     out["peak_rss_mb"] = own_peak_rss_mb()
     out["ru_maxrss_mb_with_parent_at_fork"] = rss_mb()
     print(json.dumps(out))
@@ -342,15 +339,14 @@ def main() -> None:
     work = ROOT / "benchmarks" / ".work"
     work.mkdir(parents=True, exist_ok=True)
     base = work / f"search-{args.limit or 'all'}.db"
-    store = SQLiteStore(base)
     paths = sorted(args.corpus.glob("*/*.html"))[: args.limit or None]
-    t0 = time.perf_counter()
-    ingest(paths, store)
-    ingest_s = time.perf_counter() - t0
-    base_docs: dict[str, list[tuple[str, str]]] = {}
-    for r in store.reports():
-        base_docs[r.id] = [(p.id, p.text) for p in store.passages(r.id)]
-    store.close()
+    with Library(base) as lib:
+        t0 = time.perf_counter()
+        lib.ingest(paths)
+        ingest_s = time.perf_counter() - t0
+        base_docs: dict[str, list[tuple[str, str]]] = {}
+        for r in lib.reports():
+            base_docs[r.id] = [(p.id, p.text) for p in lib.passages(r)]
     texts = [t for docs in base_docs.values() for _, t in docs]
     queries = make_queries(texts, args.queries)
 
@@ -372,16 +368,15 @@ def main() -> None:
 
     # Covenant's indexes, built afresh from the store.
     shutil.rmtree(index_path(db), ignore_errors=True)
-    store = SQLiteStore(db)
-    engine = SearchEngine(store, db)
+    lib = Library(db, create=False)
     t0 = time.perf_counter()
-    engine.refresh(semantic=False)
+    lib.index(semantic=False)
     index: dict[str, Any] = {"covenant_fulltext_build_s": round(time.perf_counter() - t0, 1)}
     index["covenant_fulltext_mb"] = files_mb([f for f in index_path(db).iterdir() if not f.name.startswith("vectors-")])
     if args.semantic:
         t0 = time.perf_counter()
-        counts = engine.refresh(semantic=True, on_progress=_progress)
-        vi = engine.vector_index()
+        counts = lib.index(semantic=True, on_progress=_progress)
+        vi = lib.engine.vector_index()
         index["covenant_vectors_build_s"] = round(time.perf_counter() - t0, 1)
         index["covenant_vectors_embedded_now"] = counts["embedded"]
         index["covenant_vectors_mb"] = files_mb(vector_files(db))
@@ -389,7 +384,7 @@ def main() -> None:
 
     latency: dict[str, Any] = {}
     raw_tantivy(corpus, queries, work, index, latency)
-    latency["covenant-rank (same process)"] = timed(lambda q: engine.fulltext.search(q, 10), queries)
+    latency["covenant-rank (same process)"] = timed(lambda q: lib.engine.fulltext.search(q, 10), queries)
     run_bm25s(corpus, queries, index, latency)
     gc.collect()
     result["index"] = index
@@ -406,7 +401,7 @@ def main() -> None:
 
         embedder = load_embedder(None)
         qvecs = np.stack([embedder.embed_query(q) for q in queries]).astype(np.float32)
-        stored = store.embeddings(vi.model, [h.decode() for h in vi.hashes.tolist()])
+        stored = lib.store.embeddings(vi.model, [h.decode() for h in vi.hashes.tolist()])
         exact32 = np.stack([np.frombuffer(stored[h.decode()], dtype=np.float32) for h in vi.hashes])
         del stored
         if vi.ann is not None:
@@ -433,7 +428,7 @@ def main() -> None:
             worst["search_process"] = proc
             result["worst_case_distinct_vectors"] = worst
             shutil.rmtree(folder, ignore_errors=True)
-    store.close()
+    lib.close()
     base_ms = latency["raw tantivy"]["median_ms"]
     for row in latency.values():
         if "median_ms" in row:

@@ -1,15 +1,16 @@
-"""Shared test fixtures: the real reference corpus (beside the project) and real SQLite stores."""
+"""Shared test fixtures: the real reference corpus (beside the project) and real libraries on SQLite."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from covenant.library import Library
 from covenant.model import Document
 from covenant.pipeline import build_document
-from covenant.store.sqlite import SQLiteStore
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -42,10 +43,20 @@ def reference_docs() -> dict[str, Document]:
 
 
 @pytest.fixture()
-def store(tmp_path: Path) -> SQLiteStore:
-    s = SQLiteStore(tmp_path / "library.db")
-    yield s
-    s.close()
+def library(tmp_path: Path) -> Iterator[Library]:
+    """An empty library of its own for one test."""
+    with Library(tmp_path / "library.db") as lib:
+        yield lib
+
+
+def indexed_library(db: Path, paths: list[Path], *, semantic: bool, models: list[str] | None = None) -> Library:
+    """A library of these files with its indexes brought up to date once, as the search fixtures share it:
+    their searches then answer from what is indexed (`update=False`)."""
+    lib = Library(db, models=models)
+    summary = lib.ingest(paths, workers=1)
+    assert not summary.missing and all(e.status == "added" for e in summary.events), summary.to_dict()
+    lib.index(semantic=semantic)
+    return lib
 
 
 def read_jsonl(path: Path) -> list[dict]:

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from badfiles import READABLE, make_all
-from covenant.library import ingest
-from covenant.store.sqlite import SQLiteStore
+from covenant.library import Library
 
 EXPECTED_REASON = {
     "empty": "empty file",
@@ -31,20 +30,21 @@ def bad_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, P
     return folder, make_all(folder)
 
 
-def test_each_bad_file_is_skipped_with_its_reason_and_good_ones_read(bad_dir, tmp_path: Path) -> None:
+def test_each_bad_file_is_skipped_with_its_reason_and_good_ones_read(bad_dir, library: Library, tmp_path: Path) -> None:
     _folder, files = bad_dir
-    store = SQLiteStore(tmp_path / "lib.db")
     good = tmp_path / "good.txt"
     good.write_text(
         "Norland\n\nOn 3 May 2023 police detained the editor of the newspaper Free Voice in Norburg "
         "for two days, according to local monitors.\n",
         encoding="utf-8",
     )
-    first = ingest([good], store)
+    first = library.ingest([good])
     assert first.counts == {"added": 1}
-    before = {p.id: p.text for p in store.passages()}
+    before = {p.id: p.text for p in library.passages()}
 
-    summary = ingest(sorted(files.values()), store, workers=1)
+    summary = library.ingest(sorted(files.values()), workers=1)
+    # Every file was named explicitly: none is left out as not a report file, none is missing.
+    assert summary.ignored == [] and summary.missing == [] and not summary.interrupted
     by_name = {Path(e.path).name: e for e in summary.events}
     for key, path in files.items():
         event = by_name[path.name]
@@ -55,21 +55,18 @@ def test_each_bad_file_is_skipped_with_its_reason_and_good_ones_read(bad_dir, tm
             assert EXPECTED_REASON[key] in (event.reason or ""), (key, event.reason)
             assert "\n" not in event.reason and "Traceback" not in event.reason
     # Everything stored before is intact.
-    after = {p.id: p.text for p in store.passages()}
+    after = {p.id: p.text for p in library.passages()}
     assert all(after[k] == v for k, v in before.items())
-    logged = {e.path for e in store.ingest_log(limit=100) if e.status == "skipped"}
+    logged = {e.path for e in library.log(limit=100) if e.status == "skipped"}
     assert {str(files[k]) for k in EXPECTED_REASON} <= logged
-    store.close()
 
 
-def test_wrong_extensions_are_read_by_content(bad_dir, tmp_path: Path) -> None:
+def test_wrong_extensions_are_read_by_content(bad_dir, library: Library) -> None:
     _folder, files = bad_dir
-    store = SQLiteStore(tmp_path / "lib.db")
-    ingest([files["pdf_named_txt"], files["text_named_pdf"]], store, workers=1)
-    formats = {r.file_name: r.format for r in store.reports()}
+    library.ingest([files["pdf_named_txt"], files["text_named_pdf"]], workers=1)
+    formats = {r.file_name: r.format for r in library.reports()}
     assert formats[files["pdf_named_txt"].name] == "pdf"
     assert formats[files["text_named_pdf"].name] == "text"
-    store.close()
 
 
 def test_cli_prints_one_line_per_bad_file_and_strict_stops(bad_dir, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import KAZAKHSTAN, needs_corpus
 from covenant.errors import CovenantError
+from covenant.library import Library
 from covenant.pipeline import build_document
 from covenant.search.embed import DEFAULT_MODEL, MODELS, ModelSpec, _package_file, load_embedder
 
@@ -138,6 +139,15 @@ def test_russian_query_finds_the_english_passage(embedder, letter_passages, lett
 def test_unknown_model_is_a_covenant_error() -> None:
     with pytest.raises(CovenantError, match="choose one of"):
         load_embedder("onnx:no-such-model")
+
+
+def test_a_library_refuses_an_unknown_model_and_keeps_its_choice(library: Library) -> None:
+    assert library.models == [DEFAULT_MODEL]
+    with pytest.raises(CovenantError, match="choose one of"):
+        library.set_models([DEFAULT_MODEL, "onnx:no-such-model"])
+    assert library.models == [DEFAULT_MODEL]
+    with Library(library.path) as again:
+        assert again.models == [DEFAULT_MODEL]
 
 
 def test_missing_package_says_what_to_install() -> None:

@@ -3,32 +3,27 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from conftest import KAZAKHSTAN, needs_corpus
+from conftest import KAZAKHSTAN, indexed_library, needs_corpus
 from covenant.errors import QueryError
-from covenant.library import ingest
-from covenant.search.engine import SearchEngine
+from covenant.library import Library
 from covenant.search.filters import parse_filters
-from covenant.store.sqlite import SQLiteStore
 
 pytestmark = needs_corpus
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory) -> SearchEngine:
-    db = tmp_path_factory.mktemp("search") / "lib.db"
-    store = SQLiteStore(db)
-    ingest([KAZAKHSTAN], store, workers=1)
-    engine = SearchEngine(store, db)
-    engine.refresh(semantic=False)
-    return engine
+def lib(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    with indexed_library(tmp_path_factory.mktemp("search") / "lib.db", [KAZAKHSTAN], semantic=False) as lib:
+        yield lib
 
 
-def test_exact_phrase_from_the_shadow_report(engine: SearchEngine) -> None:
-    results = engine.search('"Vienna Convention on the Law of Treaties"', mode="bm25", limit=5)
+def test_exact_phrase_from_the_shadow_report(lib: Library) -> None:
+    results = lib.search('"Vienna Convention on the Law of Treaties"', mode="bm25", limit=5)
     assert results.hits
     for hit in results.hits:
         assert "vienna convention on the law of treaties" in " ".join(hit.text.lower().split())
@@ -36,49 +31,49 @@ def test_exact_phrase_from_the_shadow_report(engine: SearchEngine) -> None:
     assert "[[Vienna]]" in results.hits[0].highlighted
 
 
-def test_boolean_and_prefix(engine: SearchEngine) -> None:
+def test_boolean_and_prefix(lib: Library) -> None:
     # A passage is searched with its section's heading path, so a term may match there.
     def where(h) -> str:
         return (h.text + " " + " ".join(h.citation.section_path)).lower()
 
-    both = engine.search("torture AND police", mode="bm25", limit=20).hits
+    both = lib.search("torture AND police", mode="bm25", limit=20).hits
     assert both and all("tortur" in where(h) and "police" in where(h) for h in both)
-    negated = engine.search("torture NOT police", mode="bm25", limit=20).hits
+    negated = lib.search("torture NOT police", mode="bm25", limit=20).hits
     assert negated and all("police" not in where(h) for h in negated)
-    prefix = engine.search("Respub*", mode="bm25", limit=20).hits
+    prefix = lib.search("Respub*", mode="bm25", limit=20).hits
     assert prefix and all("respub" in h.text.lower() for h in prefix)
 
 
-def test_filters_exclude_what_they_must(engine: SearchEngine) -> None:
-    only_hrw = engine.search("newspaper", mode="bm25", limit=50, filters=parse_filters(["source=Human Rights Watch"]))
+def test_filters_exclude_what_they_must(lib: Library) -> None:
+    only_hrw = lib.search("newspaper", mode="bm25", limit=50, filters=["source=Human Rights Watch"])
     assert only_hrw.hits and {h.citation.source_org for h in only_hrw.hits} == {"Human Rights Watch"}
     assert set(only_hrw.facets["source_org"]) == {"Human Rights Watch"}
-    years = engine.search("newspaper", mode="bm25", limit=50, filters=parse_filters(["year=2004..2005"]))
+    years = lib.search("newspaper", mode="bm25", limit=50, filters=["year=2004..2005"])
 
     # The year is the publication year, or the period's last year when the publication date is unknown.
     def year(h) -> str:
-        report = engine.store.find_report(h.citation.report_id)
+        report = lib.report(h.citation.report_id)
         return (report.publication_date or report.period_end)[:4]
 
     assert years.hits and {year(h) for h in years.hits} <= {"2004", "2005"}
-    section = engine.search("newspaper", mode="bm25", limit=50, filters=parse_filters(["section=2.a"]))
+    section = lib.search("newspaper", mode="bm25", limit=50, filters=["section=2.a"])
     assert section.hits and all(h.citation.section_code == "2.a" for h in section.hits)
-    letters = engine.search("newspaper", mode="bm25", limit=50, filters=parse_filters(["type=letter"]))
+    letters = lib.search("newspaper", mode="bm25", limit=50, filters=["type=letter"])
     assert {h.citation.file_name for h in letters.hits} == {"002_e77f42745581b012.txt"}
 
 
-def test_facets_count_the_candidates(engine: SearchEngine) -> None:
-    results = engine.search("election", mode="bm25", limit=5)
+def test_facets_count_the_candidates(lib: Library) -> None:
+    results = lib.search("election", mode="bm25", limit=5)
     assert sum(results.facets["source_org"].values()) == results.candidates
     assert results.facets["country"] == {"KZ": results.candidates}
     # The count is every passage the query matches, not only the hits shown.
-    assert results.candidates == len(engine.fulltext.matching_query_ids("election")) > 5
+    assert results.candidates == len(lib.engine.fulltext.matching_query_ids("election")) > 5
 
 
-def test_facets_can_be_skipped_without_changing_the_hits(engine: SearchEngine) -> None:
+def test_facets_can_be_skipped_without_changing_the_hits(lib: Library) -> None:
     for mode in ("bm25", "hybrid"):
-        full = engine.search("election observers", mode=mode, limit=5, refresh=False)
-        bare = engine.search("election observers", mode=mode, limit=5, refresh=False, facets=False)
+        full = lib.search("election observers", mode=mode, limit=5)
+        bare = lib.search("election observers", mode=mode, limit=5, facets=False)
         assert [h.passage_id for h in bare.hits] == [h.passage_id for h in full.hits]
         assert full.facets["country"] and bare.facets == {}
 
@@ -94,118 +89,130 @@ def test_facets_can_be_skipped_without_changing_the_hits(engine: SearchEngine) -
         ("torture AND", "cannot understand"),
     ],
 )
-def test_malformed_queries_get_a_clear_message(engine: SearchEngine, query: str, message: str) -> None:
+def test_malformed_queries_get_a_clear_message(lib: Library, query: str, message: str) -> None:
     with pytest.raises(QueryError, match=message):
-        engine.search(query, mode="bm25")
+        lib.search(query, mode="bm25")
 
 
 @pytest.mark.parametrize("bad", ["year=20x4", "colour=red", "type=novel", "section=Z", "nokey"])
-def test_malformed_filters_get_a_clear_message(bad: str) -> None:
+def test_malformed_filters_get_a_clear_message(lib: Library, bad: str) -> None:
     with pytest.raises(QueryError):
         parse_filters([bad])
+    with pytest.raises(QueryError):
+        lib.search("newspaper", mode="bm25", filters=[bad])
 
 
-def test_cyrillic_and_very_long_queries(engine: SearchEngine) -> None:
-    assert engine.search("задержание журналистов в Алматы", mode="bm25").hits == []
+def test_filters_as_strings_a_dict_or_parsed_are_the_same(lib: Library) -> None:
+    as_strings = lib.search("newspaper", mode="bm25", limit=50, filters=["type=letter", "year=2004..2006"])
+    as_dict = lib.search("newspaper", mode="bm25", limit=50, filters={"type": "letter", "year": "2004..2006"})
+    parsed = lib.search("newspaper", mode="bm25", limit=50, filters=parse_filters(["type=letter", "year=2004..2006"]))
+    assert as_strings.hits and as_strings.to_dict() == as_dict.to_dict() == parsed.to_dict()
+    assert as_strings.candidates < lib.search("newspaper", mode="bm25", limit=50).candidates
+    with pytest.raises(QueryError, match="list"):
+        lib.search("newspaper", mode="bm25", filters="type=letter")
+
+
+def test_cyrillic_and_very_long_queries(lib: Library) -> None:
+    assert lib.search("задержание журналистов в Алматы", mode="bm25").hits == []
     long_query = " ".join(["detention torture police court newspaper election"] * 300)
-    assert engine.search(long_query, mode="bm25", limit=5).hits
-    odd = engine.search("law: (article) [19] {x} ~y ^z !w 'q' /s", mode="bm25")
+    assert lib.search(long_query, mode="bm25", limit=5).hits
+    odd = lib.search("law: (article) [19] {x} ~y ^z !w 'q' /s", mode="bm25")
     assert odd.mode == "bm25"
 
 
-def test_every_hit_citation_holds_the_invariant(engine: SearchEngine) -> None:
+def test_every_hit_citation_holds_the_invariant(lib: Library) -> None:
     for query in ("Zhakiyanov", "registration of religious groups", "trafficking"):
-        for hit in engine.search(query, mode="bm25", limit=10).hits:
+        for hit in lib.search(query, mode="bm25", limit=10).hits:
             c = hit.citation
-            assert engine.store.clean_text(c.report_id)[c.start : c.end] == hit.text == c.quote
+            assert lib.clean_text(c.report_id)[c.start : c.end] == hit.text == c.quote
             lines = (KAZAKHSTAN / c.file_name).read_text(encoding="utf-8").split("\n")
             source = "".join("".join(lines[c.line_start - 1 : c.line_end]).split())
             assert "".join(hit.text.split())[:40].replace("-", "") in source.replace("-", "")
 
 
-def test_reingesting_a_changed_report_leaves_no_stale_hits(tmp_path: Path) -> None:
-    db = tmp_path / "lib.db"
-    store = SQLiteStore(db)
+def test_reingesting_a_changed_report_leaves_no_stale_hits(library: Library, tmp_path: Path) -> None:
     report = tmp_path / "letter.txt"
     shutil.copy(KAZAKHSTAN / "002_e77f42745581b012.txt", report)
-    ingest([report], store)
-    engine = SearchEngine(store, db)
-    old = engine.search("Respublika", mode="bm25").hits
+    library.ingest([report])
+    old = library.search("Respublika", mode="bm25", update=True).hits
     assert old
     old_ids = {h.passage_id for h in old}
     text = report.read_text(encoding="utf-8").replace("Respublika", "Novaya Gazeta")
     report.write_text(text, encoding="utf-8")
-    assert ingest([report], store).counts == {"replaced": 1}
-    assert engine.search("Respublika", mode="bm25").hits == []
-    fresh = engine.search('"Novaya Gazeta"', mode="bm25").hits
-    assert fresh and not old_ids & {h.passage_id for h in fresh}
-    store.remove_report(store.reports()[0].id)
-    assert engine.search("Gazeta", mode="bm25").hits == []
+    assert library.ingest([report]).counts == {"replaced": 1}
+    # Not brought up to date, the search shows no passage of the replaced text and says what it cannot see.
+    stale = library.search("Respublika", mode="bm25")
+    assert stale.hits == [] and stale.pending == {"reports": 1, "passages": len(library.passages())}
+    assert library.search("Respublika", mode="bm25", update=True).hits == []
+    fresh = library.search('"Novaya Gazeta"', mode="bm25", update=True)
+    assert fresh.hits and not old_ids & {h.passage_id for h in fresh.hits} and fresh.pending == {}
+    library.remove(library.reports()[0])
+    assert library.search("Gazeta", mode="bm25", update=True).hits == []
 
 
-def _words_in(engine: SearchEngine, passage_id: str, words: list[str]) -> int:
+def _words_in(lib: Library, passage_id: str, words: list[str]) -> int:
     """How many of the words a passage holds, by its stemmed text and headings (apart from the index)."""
     import re
 
     import snowballstemmer
 
     stem = snowballstemmer.stemmer("english").stemWord
-    passage = engine.store.passages_by_ids([passage_id])[passage_id]
+    passage = lib.passage(passage_id)
     held = {stem(w) for w in re.findall(r"\w+", (passage.text + " " + " ".join(passage.section_path)).lower())}
     return sum(stem(w) in held for w in words)
 
 
-def test_coordination_ranks_passages_holding_more_of_the_words_first(engine: SearchEngine) -> None:
+def test_coordination_ranks_passages_holding_more_of_the_words_first(lib: Library) -> None:
     query = "prison conditions overcrowding tuberculosis"
     words = ["prison", "conditions", "overcrowding", "tuberculosis"]
-    plain = dict(engine.fulltext.search(query, 200))
-    coordinated = engine.fulltext.search(query, 200, coordinate=True)
+    plain = dict(lib.engine.fulltext.search(query, 200))
+    coordinated = lib.engine.fulltext.search(query, 200, coordinate=True)
     assert {pid for pid, _ in coordinated} == set(plain)
     for pid, score in coordinated:
-        assert score == pytest.approx(plain[pid] * _words_in(engine, pid, words) / len(words), rel=1e-6)
+        assert score == pytest.approx(plain[pid] * _words_in(lib, pid, words) / len(words), rel=1e-6)
     assert [s for _, s in coordinated] == sorted((s for _, s in coordinated), reverse=True)
     # Some passage holding more of the words overtakes one that BM25 alone scored higher.
-    held = {pid: _words_in(engine, pid, words) for pid in plain}
+    held = {pid: _words_in(lib, pid, words) for pid in plain}
     order = [pid for pid, _ in coordinated]
     assert any(held[a] > held[b] and plain[a] < plain[b] for i, a in enumerate(order[:20]) for b in order[i + 1 :])
 
 
-def test_coordination_leaves_operator_queries_alone(engine: SearchEngine) -> None:
+def test_coordination_leaves_operator_queries_alone(lib: Library) -> None:
     for query in ('"honor and dignity" president', "torture AND police", "Respub* closure", "newspaper"):
-        assert engine.fulltext.search(query, 50, coordinate=True) == engine.fulltext.search(query, 50)
+        assert lib.engine.fulltext.search(query, 50, coordinate=True) == lib.engine.fulltext.search(query, 50)
 
 
-def test_a_prefix_matches_the_whole_word_whose_stem_is_shorter(engine: SearchEngine) -> None:
+def test_a_prefix_matches_the_whole_word_whose_stem_is_shorter(lib: Library) -> None:
     import re
 
     import snowballstemmer
 
     stem = snowballstemmer.stemmer("english").stemWord
-    hits = engine.search("police*", mode="bm25", limit=100).hits
+    hits = lib.search("police*", mode="bm25", limit=100).hits
     assert len(hits) > 50  # "police" is stemmed to "polic" in the index: the prefix must still find it
     for h in hits:
         words = re.findall(r"\w+", (h.text + " " + " ".join(h.citation.section_path)).lower())
         assert any(w.startswith("police") or stem(w) == "polic" for w in words), h.text[:100]
 
 
-def test_brackets_in_a_plain_query_are_prose(engine: SearchEngine) -> None:
-    prose = engine.search("the KNB (security service) detained journalists", mode="bm25", limit=10).hits
-    words = engine.search("the KNB security service detained journalists", mode="bm25", limit=10).hits
+def test_brackets_in_a_plain_query_are_prose(lib: Library) -> None:
+    prose = lib.search("the KNB (security service) detained journalists", mode="bm25", limit=10).hits
+    words = lib.search("the KNB security service detained journalists", mode="bm25", limit=10).hits
     assert prose and [h.passage_id for h in prose] == [h.passage_id for h in words]
-    assert engine.search("<script>alert(1)</script> police", mode="bm25", limit=3).hits
+    assert lib.search("<script>alert(1)</script> police", mode="bm25", limit=3).hits
     # With an operator, brackets group as before.
-    grouped = engine.search("(torture OR beating) AND police", mode="bm25", limit=20).hits
+    grouped = lib.search("(torture OR beating) AND police", mode="bm25", limit=20).hits
     assert grouped and all("police" in (h.text + " ".join(h.citation.section_path)).lower() for h in grouped)
 
 
-def test_an_index_fed_report_by_report_merges_its_segments(engine: SearchEngine, tmp_path: Path) -> None:
+def test_an_index_fed_report_by_report_merges_its_segments(lib: Library, tmp_path: Path) -> None:
     from dataclasses import replace
 
     from covenant.search.fulltext import FullTextIndex
     from covenant.search.sync import indexed_passages
 
-    report = engine.store.find_report("002")
-    base = indexed_passages(report, engine.store.sections(report.id), engine.store.passages(report.id))
+    report = lib.report("002")
+    base = indexed_passages(report, lib.sections(report), lib.passages(report))
     index = FullTextIndex(tmp_path / "index")
     for n in range(12):  # twelve syncs of one report each, as a library grows
         copy = [replace(p, passage_id=f"{p.passage_id}~{n}", report_id=f"r{n}") for p in base]

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
 from conftest import KAZAKHSTAN, needs_corpus
-from covenant.library import ingest
+from covenant.library import Library
 from covenant.search.embed import DEFAULT_MODEL, E5_SMALL_Q4, installed
-from covenant.search.engine import MODEL_SETTING, RRF_K, SearchEngine, text_hash
-from covenant.store.sqlite import SQLiteStore
+from covenant.search.engine import RRF_K, text_hash
 
 pytestmark = [
     needs_corpus,
@@ -21,34 +20,39 @@ E5 = E5_SMALL_Q4.name
 
 
 @pytest.fixture(scope="module")
-def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[SQLiteStore, Path, int]:
+def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Library, int]]:
+    """The letter in a library that chose both models; with how many texts its first `index()` embedded."""
     db = tmp_path_factory.mktemp("two-models") / "lib.db"
-    store = SQLiteStore(db)
-    ingest([KAZAKHSTAN / LETTER], store, workers=1)
-    store.set_setting(MODEL_SETTING, f"{DEFAULT_MODEL},{E5}")
-    counts = SearchEngine(store, db).refresh(semantic=True)
-    return store, db, counts["embedded"]
+    with Library(db) as lib:
+        lib.ingest([KAZAKHSTAN / LETTER], workers=1)
+        assert lib.set_models([DEFAULT_MODEL, E5]) == [DEFAULT_MODEL, E5]
+        counts = lib.index(semantic=True)
+        yield lib, counts["embedded"]
 
 
-def test_each_model_embeds_each_text_once(library: tuple[SQLiteStore, Path, int]) -> None:
-    store, db, embedded = library
-    texts = {p.text for r in store.reports() for p in store.passages(r.id)}
+def test_each_model_embeds_each_text_once(library: tuple[Library, int]) -> None:
+    lib, embedded = library
+    texts = {p.text for p in lib.passages()}
     assert embedded == 2 * len(texts)
     hashes = [text_hash(t) for t in texts]
-    assert len(store.embeddings(DEFAULT_MODEL, hashes)) == len(texts)
-    assert len(store.embeddings(E5, hashes)) == len(texts)
-    engine = SearchEngine(store, db)
-    assert engine.models == [DEFAULT_MODEL, E5]
-    assert engine.refresh(semantic=True)["embedded"] == 0
+    assert len(lib.store.embeddings(DEFAULT_MODEL, hashes)) == len(texts)
+    assert len(lib.store.embeddings(E5, hashes)) == len(texts)
+    # The choice is the library's: opened again, it has both models and nothing left to embed.
+    with Library(lib.path) as again:
+        assert again.models == [DEFAULT_MODEL, E5]
+        assert again.index(semantic=True)["embedded"] == 0
 
 
-def test_semantic_mode_fuses_the_two_models_own_rankings(library: tuple[SQLiteStore, Path, int]) -> None:
-    store, db, _ = library
+def test_semantic_mode_fuses_the_two_models_own_rankings(library: tuple[Library, int]) -> None:
+    lib, _ = library
     query = "authorities shut down an opposition newspaper"
-    both = SearchEngine(store, db).search(query, mode="semantic", limit=10, refresh=False)
+    both = lib.search(query, mode="semantic", limit=10)
+    assert not any(both.pending.values())
     expected: dict[str, float] = {}
     for name in (DEFAULT_MODEL, E5):
-        alone = SearchEngine(store, db, name).search(query, mode="semantic", limit=200, refresh=False)
+        with Library(lib.path, models=[name]) as one_model:
+            assert one_model.models == [name]
+            alone = one_model.search(query, mode="semantic", limit=200)
         for hit in alone.hits:
             expected[hit.passage_id] = expected.get(hit.passage_id, 0.0) + 1.0 / (RRF_K + hit.rank)
     best = sorted(expected.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
@@ -57,12 +61,11 @@ def test_semantic_mode_fuses_the_two_models_own_rankings(library: tuple[SQLiteSt
     assert all(set(h.scores) <= {"semantic", f"semantic:{E5}"} for h in both.hits)
 
 
-def test_hybrid_fuses_bm25_and_both_models(library: tuple[SQLiteStore, Path, int]) -> None:
-    store, db, _ = library
-    engine = SearchEngine(store, db)
-    results = engine.search("Respublika closure", mode="hybrid", limit=10, refresh=False)
+def test_hybrid_fuses_bm25_and_both_models(library: tuple[Library, int]) -> None:
+    lib, _ = library
+    results = lib.search("Respublika closure", mode="hybrid", limit=10)
     assert any(set(h.scores) == {"bm25", "semantic", f"semantic:{E5}"} for h in results.hits)
     assert results.hits == sorted(results.hits, key=lambda h: -h.score)
     for h in results.hits:
         c = h.citation
-        assert store.clean_text(c.report_id)[c.start : c.end] == h.text
+        assert lib.clean_text(c.report_id)[c.start : c.end] == h.text
