@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import KAZAKHSTAN
+from covenant.batch import ingest_files as ingest
 from covenant.errors import NotFoundError, StoreError
-from covenant.library import ingest
 from covenant.model import IngestEvent
 from covenant.pipeline import build_document
 from covenant.store.base import Store
