@@ -215,3 +215,39 @@ def test_search_text_output_names_unknown_facet_values(tmp_path: Path) -> None:
     assert years and all(y == "unknown" or (len(y) == 4 and y.isdigit()) for y in years), facet_line
     data = json.loads(run("search", "pretrial detention", "--mode", "bm25", "--json", db=db).stdout)
     assert "" in data["facets"]["country"]  # JSON keeps the raw value
+
+
+@needs_corpus
+def test_a_hit_is_read_in_context_and_filters_take_the_names_users_write(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    run("ingest", str(KAZAKHSTAN), db=db)
+    short = {r["file_name"][:3]: r["id"][:8] for r in json.loads(run("reports", "--json", db=db).stdout)}
+    # --db after the command, as users type it.
+    proc = subprocess.run(
+        [*COVENANT, "search", "Respublika", "--mode", "bm25", "--json", "--db", str(db)], capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    hit = json.loads(proc.stdout)["hits"][0]
+    shown = json.loads(run("show", hit["passage_id"], "--context", "1", "--json", db=db).stdout)
+    assert shown["passage"]["id"] == hit["passage_id"] and len(shown["before"]) <= 1 and len(shown["after"]) == 1
+    assert shown["citation"]["quote"] == hit["text"]
+    report_id, ordinal = hit["passage_id"].split(":")
+    by_short_id = json.loads(run("show", f"{report_id[:8]}:{ordinal}", "--json", db=db).stdout)
+    assert by_short_id["passage"]["id"] == hit["passage_id"]
+    text = run("show", hit["passage_id"], db=db).stdout
+    assert hit["text"][:60] in text and hit["citation"]["file_name"] in text
+
+    def hits(*filters: str) -> list[str]:
+        args = [arg for f in filters for arg in ("--filter", f)]
+        return [
+            h["passage_id"]
+            for h in json.loads(run("search", "torture", "--mode", "bm25", "--json", *args, db=db).stdout)["hits"]
+        ]
+
+    assert hits("country=Kazakhstan") == hits("country=KZ") == hits("country=kz")
+    assert hits("source=US State Department") == hits("source=U.S. Department of State") != []
+    assert hits(f"report={short['003']}") and all(h.startswith(short["003"]) for h in hits(f"report={short['003']}"))
+    assert hits("report=003_45cd954fc36bba18.txt") == hits(f"report={short['003']}")
+    for bad, named in (("country=UZ", "KZ"), ("source=Freedom House", "Human Rights Watch"), ("report=ffff", "")):
+        proc = run("search", "torture", "--filter", bad, db=db, check=False)
+        assert proc.returncode == 1 and proc.stderr.startswith(f"error: filter {bad}") and named in proc.stderr

@@ -18,8 +18,29 @@ from covenant.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 METADATA_FLAGS = ("title", "source_org", "doc_type", "country", "period_start", "period_end", "publication_date")
 
 
+def _db_after(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(dict)["db"] = value
+
+
 class CovenantGroup(click.Group):
-    """Turn CovenantError into one line on stderr and exit 1 (a traceback only with --debug)."""
+    """Turn CovenantError into one line on stderr and exit 1 (a traceback only with --debug); accept `--db`
+    after the command name as well as before it."""
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        if not isinstance(cmd, click.Group):
+            cmd.params.append(
+                click.Option(
+                    ["--db", "db_after"],
+                    default=None,
+                    expose_value=False,
+                    is_eager=True,
+                    callback=_db_after,
+                    metavar="PATH",
+                    help="The library database (as `covenant --db PATH COMMAND`).",
+                )
+            )
+        super().add_command(cmd, name)
 
     def invoke(self, ctx: click.Context) -> Any:
         from covenant.errors import CovenantError
@@ -271,11 +292,26 @@ def _print_skips(skipped: list[Any]) -> None:
 @main.command()
 @click.argument("report")
 @click.option("--passages/--outline-only", default=True, help="Show passages under the outline.")
+@click.option(
+    "--context",
+    "around",
+    type=click.IntRange(0, 100),
+    default=2,
+    show_default=True,
+    help="With a passage id: how many passages to show before and after it.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print report, sections, passages, footnotes as JSON.")
 @click.pass_context
-def show(ctx: click.Context, report: str, passages: bool, as_json: bool) -> None:
-    """Show one report (id, id prefix or file name): metadata, outline and passages with citations."""
+def show(ctx: click.Context, report: str, passages: bool, around: int, as_json: bool) -> None:
+    """Show one report (id, short id or file name) or one passage (a search hit's id, e.g. d1b46669:p00022).
+
+    A report: its metadata, outline and passages with citations. A passage: its citation, the passages
+    around it (--context) and its footnotes.
+    """
     with _library(ctx) as lib:
+        if lib.is_passage_id(report):
+            _show_passage(lib.context(report, around), as_json)
+            return
         r = lib.report(report)
         sections = lib.sections(r)
         items = lib.passages(r)
@@ -326,6 +362,22 @@ def show(ctx: click.Context, report: str, passages: bool, as_json: bool) -> None
         click.echo(f"\nfootnotes ({len(notes)}):")
         for n in notes:
             click.echo(safe(f"  {n.number}. {n.text}  [l.{n.line_start}-{n.line_end}]"))
+
+
+def _show_passage(found: Any, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(click.style(safe(found.citation.formatted()), fg="cyan"))
+    for p in found.before:
+        click.echo(click.style(safe(f"\n[{p.id}] {_where(p)}\n  {p.text}"), dim=True))
+    p = found.passage
+    click.echo(safe(f"\n[{p.id}] {_where(p)}  {' > '.join(p.section_path)}"))
+    click.echo(click.style(f"  {safe(p.text)}", bold=True))
+    for n in found.footnotes:
+        click.echo(safe(f"    note {n.number}: {n.text}"))
+    for p in found.after:
+        click.echo(click.style(safe(f"\n[{p.id}] {_where(p)}\n  {p.text}"), dim=True))
 
 
 def _where(p: Any) -> str:
@@ -429,6 +481,7 @@ def search(
     parsed = parse_filters(filters)  # a malformed filter is refused before anything is opened
     err = Console(stderr=True)
     with _library(ctx, write=_writable(ctx)) as lib:
+        parsed = lib.filters(parsed)  # a value the library does not hold is refused before any indexing
         if not lib.read_only:
             with err.status("bringing the search index up to date...", spinner="dots") if not as_json else _null():
                 lib.index(semantic=mode != "bm25", on_progress=_progress_printer(err, as_json))

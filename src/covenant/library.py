@@ -16,7 +16,9 @@ with Library("covenant.db") as lib:
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -34,6 +36,31 @@ if TYPE_CHECKING:
     from covenant.search.fulltext import Filters
 
 Progress = Callable[[str, int, int], None]
+
+
+PASSAGE_ORDINAL = re.compile(r"p\d{5,}")
+
+
+@dataclass(slots=True)
+class PassageContext:
+    """What `covenant show PASSAGE_ID` prints: a passage in its place, with its footnotes and citation."""
+
+    report: Report
+    passage: Passage
+    before: list[Passage]
+    after: list[Passage]
+    footnotes: list[Footnote]
+    citation: Citation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "report": self.report.to_dict(),
+            "passage": self.passage.to_dict(),
+            "citation": self.citation.to_dict(),
+            "before": [p.to_dict() for p in self.before],
+            "after": [p.to_dict() for p in self.after],
+            "footnotes": [n.to_dict() for n in self.footnotes],
+        }
 
 
 class Library:
@@ -108,7 +135,35 @@ class Library:
         return self.store.passages(None if report is None else self._report_id(report))
 
     def passage(self, passage_id: str) -> Passage:
+        """A passage by its id (`<report id>:p00022`); the report part may be the short id `reports` prints."""
+        report_ref, sep, ordinal = passage_id.rpartition(":")
+        if sep and report_ref and len(report_ref) < 16 and PASSAGE_ORDINAL.fullmatch(ordinal):
+            passage_id = f"{self.report(report_ref).id}:{ordinal}"
         return self.store.passage(passage_id)
+
+    def context(self, passage: str | Passage, around: int = 2) -> PassageContext:
+        """A passage with `around` passages before and after it in its report, and the footnotes it marks."""
+        found = passage if isinstance(passage, Passage) else self.passage(passage)
+        items = self.store.passages(found.report_id)
+        at = next(i for i, p in enumerate(items) if p.id == found.id)
+        notes = [
+            n
+            for n in self.store.footnotes(found.report_id)
+            if n.marker_offset is not None and found.start <= n.marker_offset <= found.end
+        ]
+        return PassageContext(
+            report=self.report(found.report_id),
+            passage=found,
+            before=items[max(0, at - around) : at],
+            after=items[at + 1 : at + 1 + around],
+            footnotes=notes,
+            citation=self.cite(found),
+        )
+
+    def is_passage_id(self, ref: str) -> bool:
+        """Whether a reference names a passage (`<report id>:p00022`) rather than a report."""
+        report_ref, sep, ordinal = ref.rpartition(":")
+        return bool(sep and report_ref and PASSAGE_ORDINAL.fullmatch(ordinal))
 
     def footnotes(self, report: str | Report) -> list[Footnote]:
         return self.store.footnotes(self._report_id(report))
@@ -209,22 +264,33 @@ class Library:
         not see yet; `update=True` first brings the indexes up to date (which may embed many passages).
         `filters`: "country=KZ"-style strings (as the CLI's --filter), a dict, or a `Filters`.
         """
-        from covenant.search.filters import parse_filters
+        return self.engine.search(
+            query,
+            mode=mode,
+            filters=self.filters(filters),
+            limit=limit,
+            refresh=update,
+            facets=facets,
+            collapse=collapse,
+        )
+
+    def filters(self, spec: Filters | Iterable[str] | dict[str, str] | None) -> Filters:
+        """Search filters from "key=value" strings (as the CLI's --filter), a dict or a `Filters`, in this
+        library's values: names and short ids resolved, a value no report has refused with the ones it has."""
+        from covenant.search.filters import parse_filters, resolve_filters
         from covenant.search.fulltext import Filters
 
-        if filters is None:
-            parsed = Filters()
-        elif isinstance(filters, Filters):
-            parsed = filters
-        elif isinstance(filters, dict):
-            parsed = parse_filters([f"{k}={v}" for k, v in filters.items()])
-        elif isinstance(filters, str):
+        if spec is None:
+            return Filters()
+        if isinstance(spec, Filters):
+            parsed = spec
+        elif isinstance(spec, dict):
+            parsed = parse_filters([f"{k}={v}" for k, v in spec.items()])
+        elif isinstance(spec, str):
             raise QueryError("give filters as a list of 'key=value' strings, not one string")
         else:
-            parsed = parse_filters(list(filters))
-        return self.engine.search(
-            query, mode=mode, filters=parsed, limit=limit, refresh=update, facets=facets, collapse=collapse
-        )
+            parsed = parse_filters(list(spec))
+        return resolve_filters(parsed, self.reports())
 
     # -- internals ------------------------------------------------------------------------------
     def _report_id(self, report: str | Report) -> str:

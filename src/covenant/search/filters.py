@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from covenant.countries import country_code
 from covenant.errors import QueryError
-from covenant.model import DOC_TYPES
+from covenant.model import DOC_TYPES, Report
+from covenant.publishers import publisher_named
 from covenant.search.fulltext import Filters
 
 KEYS = {
@@ -37,8 +40,6 @@ def parse_filters(items: list[str] | tuple[str, ...]) -> Filters:
             continue
         if key not in KEYS:
             raise QueryError(f"unknown filter {key!r} (keys: {', '.join(_all_keys())})")
-        if key in ("country",):
-            value = value.upper()
         if key in ("type", "doc_type") and value not in DOC_TYPES:
             raise QueryError(f"filter {item!r}: type is one of {', '.join(DOC_TYPES)}")
         if key == "section" and not _SECTION.match(value):
@@ -68,3 +69,59 @@ def _year_range(item: str, value: str) -> tuple[int | None, int | None]:
 
 def _all_keys() -> list[str]:
     return ["country", "source", "type", "section", "year", "period", "report"]
+
+
+def resolve_filters(filters: Filters, reports: list[Report]) -> Filters:
+    """Filters in the library's own values: country names to codes, source names and short names to the
+    stored source, short report ids and file names to report ids. A value that matches no report of the
+    library is a QueryError naming the values that exist, never a silently empty result."""
+    if filters.is_empty():
+        return filters
+    countries = sorted({r.country for r in reports if r.country})
+    sources = sorted({r.source_org for r in reports if r.source_org})
+    types = sorted({r.doc_type for r in reports if r.doc_type})
+    return replace(
+        filters,
+        countries=tuple(_one_of("country", v, countries, _country_value(v, countries)) for v in filters.countries),
+        source_orgs=tuple(_one_of("source", v, sources, _source_value(v, sources)) for v in filters.source_orgs),
+        doc_types=tuple(_one_of("type", v, types, v if v in types else None) for v in filters.doc_types),
+        report_ids=tuple(_report_value(v, reports) for v in filters.report_ids),
+    )
+
+
+def _one_of(key: str, value: str, existing: list[str], found: str | None) -> str:
+    if found is not None:
+        return found
+    here = ", ".join(existing[:20]) + (f" and {len(existing) - 20} more" if len(existing) > 20 else "")
+    raise QueryError(f"filter {key}={value}: no report in the library matches it; {key} values here: {here or 'none'}")
+
+
+def _country_value(value: str, countries: list[str]) -> str | None:
+    if value.upper() in countries:
+        return value.upper()
+    code = country_code(value)
+    return code if code in countries else None
+
+
+def _source_value(value: str, sources: list[str]) -> str | None:
+    folded = value.casefold()
+    exact = [s for s in sources if s.casefold() == folded]
+    if exact:
+        return exact[0]
+    publisher = publisher_named(value)
+    if publisher is not None and publisher.name in sources:
+        return publisher.name
+    partial = [s for s in sources if folded in s.casefold()]
+    return partial[0] if len(partial) == 1 else None
+
+
+def _report_value(value: str, reports: list[Report]) -> str:
+    exact = [r.id for r in reports if value in (r.id, r.file_name)]
+    found = exact or [r.id for r in reports if r.id.startswith(value) or r.file_name.startswith(value)]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise QueryError(
+            f"filter report={value}: no report in the library has that id or file name (see `covenant reports`)"
+        )
+    raise QueryError(f"filter report={value}: {len(found)} reports match; give more of the id")
