@@ -9,7 +9,7 @@ from pathlib import Path
 
 from covenant.clean import clean
 from covenant.errors import BadInputError
-from covenant.ingest import read_report
+from covenant.ingest import read_report, read_report_bytes
 from covenant.metadata import detect_metadata
 from covenant.model import DOC_TYPES, Document, Footnote, Report
 from covenant.segment import cite_span, segment
@@ -34,9 +34,9 @@ def report_id_for(data: bytes) -> tuple[str, str]:
 
 
 def build_document(path: Path, overrides: dict[str, str | None] | None = None) -> Document:
-    raw = read_report(path)
-    data = path.read_bytes()
+    data = read_report_bytes(path)  # read once: hashed here, then handed to the reader
     report_id, digest = report_id_for(data)
+    raw = read_report(path, data)
     cleaned = clean(raw)
     if not cleaned.blocks:
         raise BadInputError(str(path), "no report text left after removing page furniture and site chrome")
