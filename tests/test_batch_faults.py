@@ -157,7 +157,7 @@ def test_a_file_over_the_time_limit_is_stopped_and_skipped(tmp_path: Path) -> No
 def test_a_file_over_the_memory_ceiling_is_skipped_and_the_batch_goes_on(tmp_path: Path) -> None:
     folder = tmp_path / "batch"
     folder.mkdir()
-    slow = _slow_file(folder)
+    slow = _slow_file(folder, copies=60)  # about 700 MB to read whole; the ceiling stops it far earlier
     _good_files(folder, 2)
     with Library(tmp_path / "lib.db") as lib:
         summary = lib.ingest([folder], workers=1, limits=Limits(memory_mb=100))
