@@ -89,10 +89,19 @@ _run_row = attrgetter("clean_start", "clean_end", "orig_start", "line_start", "l
 _PATH_AT = _PASSAGE_COLS.index("section_path")
 
 
-def _passage_values(p: Passage) -> list[Any]:
-    row = list(_passage_row(p))
-    row[_PATH_AT] = json.dumps(row[_PATH_AT], ensure_ascii=False)
-    return row
+def _passage_rows(passages: list[Passage]) -> list[list[Any]]:
+    # A report has a few dozen section paths and thousands of passages: encode each path once.
+    paths: dict[tuple[str, ...], str] = {}
+    rows = []
+    for p in passages:
+        row = list(_passage_row(p))
+        key = tuple(row[_PATH_AT])
+        encoded = paths.get(key)
+        if encoded is None:
+            encoded = paths[key] = json.dumps(row[_PATH_AT], ensure_ascii=False)
+        row[_PATH_AT] = encoded
+        rows.append(row)
+    return rows
 
 
 def _cols(names: list[str]) -> str:
@@ -200,7 +209,7 @@ class SQLiteStore:
             )
             db.executemany(
                 f"INSERT INTO passages ({_cols(_PASSAGE_COLS)}) VALUES ({_marks(_PASSAGE_COLS)})",
-                [_passage_values(p) for p in doc.passages],
+                _passage_rows(doc.passages),
             )
             db.executemany(
                 f"INSERT INTO footnotes ({_cols(_FOOTNOTE_COLS)}) VALUES ({_marks(_FOOTNOTE_COLS)})",
