@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from covenant.clean import clean  # noqa: E402
 from covenant.ingest.pdf_layout import read_pdf_layout  # noqa: E402
-from covenant.segment import segment  # noqa: E402
-from covenant.structure import build_outline  # noqa: E402
+from covenant.structure.outline import build_outline  # noqa: E402
+from covenant.structure.segment import segment  # noqa: E402
 
 BENCH = ROOT.parent / "shared" / "bench" / "huridocs-paragraphs"
 SCORER = ROOT.parent / "shared" / "bench" / "pdf_paragraphs.py"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from conftest import EXTERNAL
-from covenant.metadata import country_entries, main_entry
 from covenant.model import Document
 from covenant.pipeline import build_document
+from covenant.structure.metadata import country_entries, main_entry
 
 pytestmark = pytest.mark.skipif(not EXTERNAL.exists(), reason="external corpus ../shared is absent")
 

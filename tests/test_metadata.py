@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from covenant.metadata import _country, _country_mentions
+from covenant.structure.metadata import _country, _country_mentions
 
 EXPECTED = {
     "000_81691023f15c1c92": {

@@ -92,7 +92,7 @@ def test_hybrid_keeps_to_a_phrase_the_user_asked_for(lib: Library) -> None:
 def test_hybrid_feedback_moves_the_query_towards_the_best_bm25_passages(lib: Library) -> None:
     import numpy as np
 
-    from covenant.search.engine import text_hash
+    from covenant.search.keys import text_hash
 
     engine = lib.engine
     query = engine.embedder().embed_query("Respublika closure")

@@ -9,7 +9,8 @@ import pytest
 from conftest import KAZAKHSTAN, needs_corpus
 from covenant.library import Library
 from covenant.search.embed import DEFAULT_MODEL, E5_SMALL_Q4, installed
-from covenant.search.engine import RRF_K, text_hash
+from covenant.search.engine import RRF_K
+from covenant.search.keys import text_hash
 
 pytestmark = [
     needs_corpus,

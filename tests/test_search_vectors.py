@@ -12,7 +12,7 @@ import pytest
 
 from conftest import KAZAKHSTAN, REFERENCE_IDS, indexed_library, needs_corpus
 from covenant.library import Library
-from covenant.search.engine import text_hash
+from covenant.search.keys import text_hash
 from covenant.search.vectors import VectorIndex
 
 pytestmark = needs_corpus

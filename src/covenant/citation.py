@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from covenant.model import Citation, MapRun, Passage, Report, Section
-from covenant.segment import cite_span
+from covenant.structure.segment import cite_span
 
 
 def section_codes(sections: list[Section]) -> dict[str, str]:

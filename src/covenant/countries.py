@@ -43,10 +43,10 @@ COUNTRY_ALIASES = {
 
 def fold(text: str) -> str:
     """Accents and apostrophe forms folded away ("Côte d’Ivoire" -> "Cote d'Ivoire"); case kept."""
-    text = text.replace("’", "'").replace("‘", "'")
     if text.isascii():
-        return text
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+        return text  # most titles and names: nothing to fold, and the check is far cheaper than the folding
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @lru_cache(maxsize=1)

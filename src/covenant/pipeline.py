@@ -10,10 +10,10 @@ from pathlib import Path
 from covenant.clean import clean
 from covenant.errors import BadInputError
 from covenant.ingest import read_report, read_report_bytes
-from covenant.metadata import detect_metadata
 from covenant.model import DOC_TYPES, Document, Footnote, Report
-from covenant.segment import cite_span, segment
-from covenant.structure import build_outline
+from covenant.structure.metadata import detect_metadata
+from covenant.structure.outline import build_outline
+from covenant.structure.segment import cite_span, segment
 
 OVERRIDABLE = (
     "title",

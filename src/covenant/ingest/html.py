@@ -10,6 +10,7 @@ from lxml import etree
 from covenant.errors import BadInputError
 from covenant.ingest.raw import RawDocument
 from covenant.model import SourceLine
+from covenant.publishers import STATE_DEPARTMENT
 
 NO_TEXT = "HTML page with no readable text in its body"
 
@@ -786,7 +787,7 @@ def _state_hints(root: etree._Element, hints: dict[str, str]) -> dict[str, str]:
     if year is None or country is None:
         return found
     found["title"] = f"{year} Country Reports on Human Rights Practices: {country}"
-    found["source_org"] = "U.S. Department of State"
+    found["source_org"] = STATE_DEPARTMENT.name
     found["doc_type"] = "annual_country_report"
     found["country_name"] = country
     found["report_year"] = year

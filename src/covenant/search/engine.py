@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from covenant.citation import cite_passage
+from covenant.citation import cite_passage, section_codes
 from covenant.errors import IndexDamagedError, QueryError
 from covenant.model import Citation, Passage, Report
 from covenant.search.fulltext import Filters, FullTextIndex
 from covenant.search.highlight import highlight
-from covenant.search.sync import index_path, section_codes, sync_fulltext
+from covenant.search.keys import text_hash
+from covenant.search.sync import index_path, sync_fulltext
 from covenant.store.base import Store
 
 MODES = ("bm25", "semantic", "hybrid")
@@ -76,10 +76,6 @@ class SearchResults:
         for hit in self.hits:
             out.setdefault(hit.citation.report_id, []).append(hit)
         return out
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
 
 
 class SearchEngine:

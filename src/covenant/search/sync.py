@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from covenant.citation import section_codes
 from covenant.model import Passage, Report, Section
 from covenant.search.fulltext import FullTextIndex, IndexedPassage
 from covenant.store.base import Store
@@ -17,18 +18,6 @@ def index_path(db_path: Path) -> Path:
 
 def _year(value: str | None) -> int:
     return int(value[:4]) if value and value[:4].isdigit() else 0
-
-
-def section_codes(sections: list[Section]) -> dict[str, str]:
-    """Each section's State Department code, inherited from the nearest coded ancestor."""
-    by_id = {s.id: s for s in sections}
-    codes: dict[str, str] = {}
-    for s in sections:
-        node: Section | None = s
-        while node is not None and not node.code:
-            node = by_id.get(node.parent_id) if node.parent_id else None
-        codes[s.id] = node.code if node is not None and node.code else ""
-    return codes
 
 
 def indexed_passages(report: Report, sections: list[Section], passages: list[Passage]) -> list[IndexedPassage]:

@@ -233,7 +233,7 @@ class VectorIndex:
         `embedder` is called (and the model loaded) only when there is text to embed.
         Returns how many texts were embedded now.
         """
-        from covenant.search.engine import text_hash
+        from covenant.search.keys import text_hash
 
         # A search that later fails on damaged files resets the index and calls this to fill it again.
         self.refill = lambda: self.sync(store, embedder, on_progress)

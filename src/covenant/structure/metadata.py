@@ -9,8 +9,17 @@ from functools import lru_cache
 
 import ahocorasick
 
-from covenant.headings import is_caps
+from covenant.countries import COUNTRY_ALIASES, country_name, country_names, fold
 from covenant.model import Furniture, Section
+from covenant.publishers import (
+    AMNESTY,
+    EDITIONS,
+    HUMAN_RIGHTS_WATCH,
+    NAMED_IN_TEXT,
+    STATE_DEPARTMENT,
+    UN_HUMAN_RIGHTS_COUNCIL,
+)
+from covenant.structure.headings import is_caps
 
 MONTHS = {
     m: i + 1
@@ -76,17 +85,6 @@ _UN_COUNTRY_REVIEW = re.compile(
 )
 _WORLD_REPORT = re.compile(r"World Report (\d{4})")
 _JUNK_TITLE = re.compile(r"^(?:microsoft word|untitled|document\d*|\s*$)|\.docx?$|\.pdf$", re.IGNORECASE)
-KNOWN_ORGS = (
-    "Amnesty International",
-    "Human Rights Watch",
-    "Reporters Without Borders",
-    "Freedom House",
-    "International Crisis Group",
-    "Committee to Protect Journalists",
-    "Front Line Defenders",
-    "Norwegian Helsinki Committee",
-    "International Partnership for Human Rights",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,60 +97,10 @@ class Edition:
     covers: str | None  # the calendar year it reports on, when the edition states it by its name
 
 
-# Worldwide annual reports whose country or regional chapters name only the edition (in a page footer or the
-# site's banner). Amnesty's "Report 2011" covers January-December 2010 and the "Report 2017/18" covers 2017;
-# RSF's index is measured over a window of its own that the page does not state, so no period is claimed.
-_EDITIONS = (
-    (
-        "Amnesty International Report",
-        "Amnesty International",
-        re.compile(r"Amnesty International Report\s+((?:19|20)\d\d)(?:\s*/\s*(\d\d))?", re.IGNORECASE),
-        True,
-    ),
-    (
-        "World Press Freedom Index",
-        "Reporters Without Borders",
-        re.compile(r"World Press Freedom Index\s+((?:19|20)\d\d)()", re.IGNORECASE),
-        False,
-    ),
-)
 _NON_SPACE = re.compile(r"\S")
 _SMALL = frozenset(
     ["a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with"]
 )
-_COUNTRY_ALIASES = {
-    "Russia": "RU",
-    "Iran": "IR",
-    "Syria": "SY",
-    "Vietnam": "VN",
-    "Laos": "LA",
-    "Bolivia": "BO",
-    "Venezuela": "VE",
-    "Tanzania": "TZ",
-    "Moldova": "MD",
-    "South Korea": "KR",
-    "North Korea": "KP",
-    "Burma": "MM",
-    "Czech Republic": "CZ",
-    "Kyrgyz Republic": "KG",
-    "Turkey": "TR",
-    "Ivory Coast": "CI",
-    "Macedonia": "MK",
-    "Taiwan": "TW",
-    "Palestine": "PS",
-    "Cape Verde": "CV",
-    "Swaziland": "SZ",
-    "Brunei": "BN",
-    "Micronesia": "FM",
-    "Democratic Republic of the Congo": "CD",
-    "Republic of the Congo": "CG",
-    "The Gambia": "GM",
-    "Kosovo": "XK",
-    "Vatican": "VA",
-    "Democratic People's Republic of Korea": "KP",
-    "Republic of Korea": "KR",
-    "Cote d'Ivoire": "CI",
-}
 
 
 @dataclass(slots=True)
@@ -238,14 +186,15 @@ def detect_metadata(text: str, sections: list[Section], furniture: list[Furnitur
 def _edition(head: str, chrome: str, hints: dict[str, str]) -> Edition | None:
     """The edition of a worldwide annual report that the page's footer, banner, title or opening names."""
     where = "\n".join((hints.get("title", ""), hints.get("site_heading", ""), chrome, head))
-    for name, org, pattern, calendar in _EDITIONS:
-        m = pattern.search(where)
+    for series, publisher in EDITIONS:
+        m = series.pattern.search(where)
         if not m:
             continue
         first = int(m.group(1))
+        name, org = series.name, publisher.name
         if m.group(2):  # "Report 2017/18": the events of 2017, published in 2018
             return Edition(f"{name} {first}/{m.group(2)}", org, str(first + 1), str(first))
-        return Edition(f"{name} {first}", org, str(first), str(first - 1) if calendar else None)
+        return Edition(f"{name} {first}", org, str(first), str(first - 1) if series.covers_previous_year else None)
     return None
 
 
@@ -253,18 +202,19 @@ def _source_org(text: str, head: str, chrome: str, dos_sections: int, hints: dic
     m = _NGO_TITLE.search(head)
     if m and "NGO" in m.group(1).upper():
         return _sentence_case(m.group(1)), "rules:title-block"
-    if _DOS_TITLE.search(text[:20000] + chrome) or "state.gov" in chrome or dos_sections >= 3:
-        return "U.S. Department of State", "rules:dos-structure"
+    on_site = any(domain in chrome for domain in STATE_DEPARTMENT.domains)
+    if _DOS_TITLE.search(text[:20000] + chrome) or on_site or dos_sections >= 3:
+        return STATE_DEPARTMENT.name, "rules:dos-structure"
     tail = text[-3000:]
     page = " ".join(hints.get(k, "") for k in ("title", "site_name", "author")).lower()
-    for name in KNOWN_ORGS:
+    for name in NAMED_IN_TEXT:
         if name.lower() in page:
             return name, "file:metadata"
         if name in head or name in tail or name in chrome:
             return name, "rules:named-in-head-or-signature"
     if "Working Group on the Universal Periodic Review" in text[:20000]:
-        return "UN Human Rights Council", "rules:named-in-head"
-    for name in ("Amnesty International", "Human Rights Watch"):
+        return UN_HUMAN_RIGHTS_COUNCIL.name, "rules:named-in-head"
+    for name in (AMNESTY.name, HUMAN_RIGHTS_WATCH.name):
         if text.count(name) >= 3:
             return name, "rules:mentions"
     author = hints.get("author")
@@ -285,7 +235,7 @@ def _doc_type(
     if hints.get("doc_type"):
         return hints["doc_type"]
     titles = " | ".join(s.title for s in sections)
-    if source == "U.S. Department of State" and (dos_sections >= 2 or _DOS_TITLE.search(text[:20000])):
+    if source == STATE_DEPARTMENT.name and (dos_sections >= 2 or _DOS_TITLE.search(text[:20000])):
         return "annual_country_report"
     if _SHADOW.search(text[:20000]):
         return "shadow_report"
@@ -299,7 +249,7 @@ def _doc_type(
         return "world_report_chapter"
     if "Key International Actors" in titles or _WORLD_REPORT.search(text[:5000]):
         return "world_report_chapter"
-    if source == "Amnesty International" and len(text) < 60000:
+    if source == AMNESTY.name and len(text) < 60000:
         return "world_report_chapter"
     return "other"
 
@@ -315,8 +265,8 @@ def _country_names() -> ahocorasick.Automaton:
             value = getattr(c, attr, None)
             if value and len(value) >= 4:
                 names[value] = c.alpha_2
-    names.update(_COUNTRY_ALIASES)
-    names.update({_fold(n): code for n, code in list(names.items())})
+    names.update(COUNTRY_ALIASES)
+    names.update({fold(n): code for n, code in list(names.items())})
     automaton = ahocorasick.Automaton()
     for name, code in names.items():
         automaton.add_word(name, (len(name), code, _is_word(name[0]), _is_word(name[-1])))
@@ -351,19 +301,9 @@ def _country_mentions(text: str) -> list[str]:
     return codes
 
 
-def _fold(text: str) -> str:
-    """Côte d’Ivoire -> Cote d'Ivoire: page spellings differ from the ISO list in accents and apostrophes."""
-    import unicodedata
-
-    if text.isascii():
-        return text  # most titles and names: nothing to fold, and the check is far cheaper than the folding
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def _country(text: str, hints: dict[str, str]) -> str | None:
     if hints.get("country_name"):
-        named = _country_mentions(_fold(hints["country_name"]))
+        named = _country_mentions(fold(hints["country_name"]))
         if named:
             return named[0]
     counts = Counter(_country_mentions(text)).most_common(2)
@@ -373,21 +313,6 @@ def _country(text: str, hints: dict[str, str]) -> str | None:
     runner_up = counts[1][1] if len(counts) > 1 else 0
     # A regional survey names many countries about equally often: it is about none of them alone.
     return code if n >= 3 and n > 1.5 * runner_up else None
-
-
-@lru_cache(maxsize=1)
-def _country_headings() -> dict[str, str]:
-    """Casefolded country names, short and official ("UZBEKISTAN", "REPUBLIC OF UZBEKISTAN") -> alpha-2 code."""
-    import pycountry
-
-    names: dict[str, str] = {}
-    for c in pycountry.countries:
-        for attr in ("name", "common_name", "official_name"):
-            value = getattr(c, attr, None)
-            if value:
-                names[_fold(value).casefold()] = c.alpha_2
-    names.update({_fold(n).casefold(): code for n, code in _COUNTRY_ALIASES.items()})
-    return names
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,7 +327,7 @@ class CountryEntry:
 
 def country_entries(text: str, sections: list[Section]) -> list[CountryEntry]:
     """Entries opened by a heading that is only a country's name (a name set in two lines is joined)."""
-    names = _country_headings()
+    names = country_names()
     found: list[tuple[int, str, str]] = []
     for i, s in enumerate(sections):
         candidates = [s.title]
@@ -410,7 +335,7 @@ def country_entries(text: str, sections: list[Section]) -> list[CountryEntry]:
         if nxt is not None and not _NON_SPACE.search(text, _end_of_line(text, s.start), nxt.start):
             candidates.insert(0, f"{s.title} {nxt.title}")  # "RUSSIAN" / "FEDERATION"
         for title in candidates:
-            code = names.get(_fold(" ".join(title.strip(" *").split())).casefold())
+            code = names.get(fold(" ".join(title.strip(" *").split())).casefold())
             if code:
                 found.append((s.start, code, title))
                 break
@@ -441,17 +366,6 @@ def _un_country_review(text: str, sections: list[Section]) -> bool:
         return False
     limit = max(3000, len(text) // 20)
     return any(_UN_COUNTRY_REVIEW.match(s.title) for s in sections if s.start < limit)
-
-
-def country_name(code: str | None) -> str | None:
-    if not code:
-        return None
-    import pycountry
-
-    c = pycountry.countries.get(alpha_2=code)
-    if c is None:
-        return None
-    return getattr(c, "common_name", None) or c.name
 
 
 _TITLE_YEAR = re.compile(
@@ -528,7 +442,7 @@ def _title(
         if int(year) >= 2016:
             return f"{name}: {year} Country Reports on Human Rights Practices"
         return f"{name}: Country Reports on Human Rights Practices {year}"
-    if doc_type == "world_report_chapter" and source == "Human Rights Watch" and name and year:
+    if doc_type == "world_report_chapter" and source == HUMAN_RIGHTS_WATCH.name and name and year:
         return f"Human Rights Watch World Report {int(year) + 1}: {name} (events of {year})"
     if doc_type == "world_report_chapter" and edition:
         subject = _title_case(entry.heading) if entry else name or (sections[0].title if sections else None)
@@ -560,21 +474,21 @@ def _title(
 
 def _names_only_the_site(title: str, hints: dict[str, str], source: str | None) -> bool:
     """A page <title> that is only the site's or organisation's name ("Reporters Without Borders")."""
-    names = {hints.get("site_name"), hints.get("site_heading"), source, *KNOWN_ORGS}
-    return _fold(title).casefold().strip() in {_fold(n).casefold().strip() for n in names if n}
+    names = {hints.get("site_name"), hints.get("site_heading"), source, *NAMED_IN_TEXT}
+    return fold(title).casefold().strip() in {fold(n).casefold().strip() for n in names if n}
 
 
 def _un_title(text: str, head_sections: list[Section]) -> str | None:
     """A UN report's title line, with the state it concerns when that stands alone on the next line."""
     if not _UN_MASTHEAD.search(text[:4000]):
         return None
-    names = _country_headings()
+    names = country_names()
     for i, s in enumerate(head_sections):
         if not _UN_TITLE.match(s.title):
             continue
         title = s.title.rstrip(" *")
         nxt = head_sections[i + 1] if i + 1 < len(head_sections) else None
-        if nxt is not None and names.get(_fold(nxt.title.strip(" *")).casefold()):
+        if nxt is not None and names.get(fold(nxt.title.strip(" *")).casefold()):
             title = f"{title}: {nxt.title.strip(' *')}"
         return title
     return None

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from covenant.boilerplate import furniture_reasons, is_chrome
-from covenant.footnotes import FootnoteBlock, find_footnotes
-from covenant.headings import LIST_MARKER, guess_heading, is_caps
+from covenant.clean.boilerplate import furniture_reasons, is_chrome
+from covenant.clean.footnotes import FootnoteBlock, find_footnotes
 from covenant.ingest.raw import RawDocument
 from covenant.model import Furniture, MapRun, SourceLine
+from covenant.structure.headings import LIST_MARKER, guess_heading, is_caps
 
 _TOKEN = re.compile(r"\S+")
 _ENDS_SENTENCE = re.compile(r"[.!?:;][\"”’)\]]*$")

@@ -8,7 +8,7 @@ from itertools import pairwise
 
 from covenant.clean import CleanText
 from covenant.model import Citation, MapRun, Passage
-from covenant.structure import Outline
+from covenant.structure.outline import Outline
 
 MAX_PASSAGE_CHARS = 1500
 # Hand-written sentence boundary finder: it only places cuts inside overlong paragraphs, where a

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from covenant.clean import Block, CleanText
-from covenant.headings import DOS_SECTION, LETTERED, HeadingGuess, guess_heading
 from covenant.model import Section
+from covenant.structure.headings import DOS_SECTION, LETTERED, HeadingGuess, guess_heading
 
 _TOP_KINDS = {"caps", "roman", "part", "dos_section"}
 _CONTEXTUAL_KINDS = {"title_case", "recommendations"}
