@@ -19,12 +19,26 @@ from covenant.workers import Job, Limits, run
 
 REPORT_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml", ".pdf"})
 SIDECAR_SUFFIX = ".covenant.json"
+# Why a file met in a folder is left out, by its extension (a file named explicitly is read by content).
+_NOT_READ = {
+    ".docx": "a Word document: not supported yet (save it as PDF or text to ingest it)",
+    ".doc": "a Word document: not supported yet (save it as PDF or text to ingest it)",
+    ".odt": "an OpenDocument text: not supported yet (save it as PDF or text to ingest it)",
+    ".rtf": "a Rich Text document: not supported yet (save it as PDF or text to ingest it)",
+    ".png": "an image: scanned pages need OCR, which is not supported yet",
+    ".jpg": "an image: scanned pages need OCR, which is not supported yet",
+    ".jpeg": "an image: scanned pages need OCR, which is not supported yet",
+    ".tif": "an image: scanned pages need OCR, which is not supported yet",
+    ".tiff": "an image: scanned pages need OCR, which is not supported yet",
+}
 
 
 @dataclass(slots=True)
 class IngestSummary:
+    """What an ingest did with every file: events added, replaced, unchanged, skipped (with the reason) and
+    ignored (files in folders that are not report files, with the reason)."""
+
     events: list[IngestEvent] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)  # files in folders that are not report files
     missing: list[str] = field(default_factory=list)  # paths given that do not exist
     interrupted: bool = False  # stopped by Ctrl-C: what is in `events` was done, the rest was not tried
 
@@ -32,10 +46,13 @@ class IngestSummary:
     def counts(self) -> dict[str, int]:
         return dict(Counter(e.status for e in self.events))
 
+    @property
+    def ignored(self) -> list[str]:
+        return [e.path for e in self.events if e.status == "ignored"]
+
     def to_dict(self) -> dict[str, object]:
         return {
             "counts": self.counts,
-            "ignored": self.ignored,
             "missing": self.missing,
             "interrupted": self.interrupted,
             "events": [e.to_dict() for e in self.events],
@@ -45,7 +62,7 @@ class IngestSummary:
 @dataclass(slots=True)
 class FoundFiles:
     files: list[Path] = field(default_factory=list)
-    ignored: list[str] = field(default_factory=list)
+    ignored: list[tuple[str, str]] = field(default_factory=list)  # (path, why it is left out)
     missing: list[str] = field(default_factory=list)
 
 
@@ -65,10 +82,11 @@ def report_files(paths: Iterable[str | Path]) -> FoundFiles:
                     if name.startswith(".") or name.endswith(SIDECAR_SUFFIX):
                         continue
                     file = Path(dirpath) / name
-                    if file.suffix.lower() in REPORT_SUFFIXES and _is_regular(file):
+                    why = _left_out(file)
+                    if why is None:
                         found.files.append(file)
                     else:
-                        found.ignored.append(str(file))
+                        found.ignored.append((str(file), why))
         elif path.exists() or path.is_symlink():
             found.files.append(path)
         else:
@@ -76,11 +94,19 @@ def report_files(paths: Iterable[str | Path]) -> FoundFiles:
     return found
 
 
-def _is_regular(path: Path) -> bool:
+def _left_out(path: Path) -> str | None:
+    """Why a file met in a folder is not a report to read, or None when it is one."""
+    suffix = path.suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        kinds = "Covenant reads .txt, .html and .pdf"
+        return _NOT_READ.get(suffix) or f"not a report file ({suffix or 'no extension'}; {kinds})"
     try:
-        return stat.S_ISREG(path.stat().st_mode)
+        mode = path.stat().st_mode
     except OSError:
-        return True  # let the reader say why it cannot be read
+        return None  # let the reader say why it cannot be read
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a FIFO)" if stat.S_ISFIFO(mode) else "not a regular file"
+    return None
 
 
 def load_sidecar(path: Path) -> dict[str, str | None]:
@@ -137,7 +163,7 @@ def ingest_files(
     same batch again finishes the rest.
     """
     found = report_files(paths)
-    summary = IngestSummary(ignored=found.ignored, missing=found.missing)
+    summary = IngestSummary(missing=found.missing)
 
     def record(event: IngestEvent, stored: bool = False) -> None:
         if not stored:
@@ -148,6 +174,8 @@ def ingest_files(
         if strict and event.status == "skipped":
             raise BadInputError(event.path, event.reason or "skipped")
 
+    for path, why in found.ignored:
+        record(IngestEvent(path, "ignored", why))
     try:
         _ingest(found.files, store, overrides or {}, workers, limits or Limits(), record)
     except KeyboardInterrupt:
@@ -224,6 +252,6 @@ def _store(
     try:
         store.save_document(doc, key, event, previous)
     except StoreError as exc:
-        record(IngestEvent(shown, "skipped", str(exc)))
+        record(IngestEvent(shown, "skipped", str(exc).removeprefix(f"{key}: ")))  # the line names the file once
         return
     record(event, stored=True)

@@ -126,6 +126,13 @@ def _writable(ctx: click.Context) -> bool:
     metavar="MB",
     help="Megabytes a worker may allocate for one file; a file that needs more is skipped.",
 )
+@click.option(
+    "--index/--no-index",
+    "update_index",
+    default=True,
+    show_default=True,
+    help="Bring the full-text search index up to date at the end (passage vectors wait for `covenant index`).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the ingest log of this run as JSON.")
 @click.option("--title", help="Set the title of every file in this run.")
 @click.option("--source-org", help="Set the source organisation.")
@@ -148,6 +155,7 @@ def ingest(
     workers: int | None,
     timeout: float,
     max_memory: int,
+    update_index: bool,
     as_json: bool,
     **meta: str | None,
 ) -> None:
@@ -170,12 +178,16 @@ def ingest(
     found = report_files(paths)
     if not found.files and not found.missing:
         where = ", ".join(paths)
-        raise_error(f"{where}: no report files (.txt, .html, .pdf) found to ingest")
+        others = ""
+        if found.ignored:
+            path, why = found.ignored[0]
+            others = f"; {len(found.ignored)} other files left out, e.g. {Path(path).name}: {why}"
+        raise_error(f"{where}: no report files (.txt, .html, .pdf) found to ingest{others}")
     err = Console(stderr=True)
     with (
         _library(ctx, write=True, create=True) as lib,
         Progress(
-            TextColumn("ingesting"),
+            TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeRemainingColumn(),
@@ -184,13 +196,14 @@ def ingest(
             disable=as_json,
         ) as progress,
     ):
-        task = progress.add_task("ingest", total=len(found.files))
+        task = progress.add_task("ingesting", total=len(found.files))
 
         def on_event(event: Any) -> None:
-            progress.advance(task)
-            if event.status == "skipped" and not as_json:
+            if event.status != "ignored":
+                progress.advance(task)
+            if event.status in ("skipped", "ignored") and not as_json:
                 progress.console.print(
-                    f"[yellow]skipped[/] {escape(safe(event.path))}: {escape(safe(event.reason or ''))}",
+                    f"[yellow]{event.status}[/] {escape(safe(event.path))}: {escape(safe(event.reason or ''))}",
                     highlight=False,
                     soft_wrap=True,
                 )
@@ -203,6 +216,17 @@ def ingest(
             limits=Limits(timeout=timeout, memory_mb=max_memory),
             on_event=on_event,
         )
+        changed = summary.counts.get("added", 0) + summary.counts.get("replaced", 0)
+        waiting, seconds = 0, 0.0
+        if update_index and not summary.interrupted and (changed or lib.pending(semantic=False)["reports"]):
+            index_task = progress.add_task("indexing", total=None)
+
+            def on_index(stage: str, done: int, total: int) -> None:
+                progress.update(index_task, description=stage, completed=done, total=total)
+
+            lib.index(semantic=False, on_progress=on_index)
+            _warn_repairs(lib)
+            waiting, seconds = lib.embedding_estimate()
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -212,16 +236,35 @@ def ingest(
         parts = [f"{counts.get(s, 0)} {s}" for s in ("added", "replaced", "unchanged", "skipped")]
         if summary.ignored:
             shown = ", ".join(safe(Path(p).name) for p in summary.ignored[:3])
-            more = f" and {len(summary.ignored) - 3} more" if len(summary.ignored) > 3 else ""
-            parts.append(f"{len(summary.ignored)} ignored, not report files ({shown}{more})")
+            more = f" and {len(summary.ignored) - 3} more: see `covenant log`" if len(summary.ignored) > 3 else ""
+            parts.append(f"{len(summary.ignored)} ignored ({shown}{more})")
         head = "ingest interrupted" if summary.interrupted else "ingest"
         click.echo(f"{head}: " + ", ".join(parts))
         if summary.interrupted:
             click.echo("the reports listed as added are stored whole; run the same command again to finish the rest")
+        elif waiting:
+            click.echo(
+                f"search: the full-text index is up to date; {waiting} passages wait to be embedded for semantic and "
+                f"hybrid search (about {_duration(seconds)}): run `covenant index` now, or the first such search will"
+            )
     if summary.interrupted:
         sys.exit(130)
     if summary.missing:
         sys.exit(1)
+
+
+def _non_latin(text: str) -> bool:
+    """Whether a query is written mostly in a script other than Latin (Cyrillic, Arabic, CJK...)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(ord(ch) > 0x24F for ch in letters) > len(letters) / 2
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def raise_error(message: str) -> None:
@@ -500,6 +543,12 @@ def search(
         return
     if not results.hits:
         click.echo(f"no passages match {safe(query)!r}")
+        if mode == "bm25" and _non_latin(query):
+            click.echo(
+                "the words are matched as written, and most reports are in English: try --mode semantic, "
+                "which finds passages across languages",
+                err=True,
+            )
         return
     grouped = results.groups() if group else {"": results.hits}
     for report_id, hits in grouped.items():

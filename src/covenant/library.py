@@ -243,6 +243,14 @@ class Library:
         """Derived search files found damaged and rebuilt from the library since it was opened (one line each)."""
         return self.engine.repairs if self._engine is not None else []
 
+    def embedding_estimate(self) -> tuple[int, float]:
+        """Passages still to embed for semantic search, and about how many seconds `index()` will take."""
+        from covenant.search.embed import MODELS
+
+        waiting = self.pending(semantic=True).get("unembedded_passages", 0)
+        rate = sum(1 / MODELS[name].passages_per_second for name in self.models if name in MODELS)
+        return waiting, waiting * rate
+
     def pending(self, semantic: bool = True) -> dict[str, int]:
         """What a search without `update` cannot see yet (reports and passages not indexed or embedded)."""
         return self.engine.pending(semantic=semantic)

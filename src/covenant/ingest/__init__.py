@@ -8,7 +8,7 @@ from pathlib import Path
 
 from covenant.errors import BadInputError
 from covenant.ingest.raw import RawDocument
-from covenant.ingest.sniff import sniff_format
+from covenant.ingest.sniff import sniff_format, unsupported_format
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -51,6 +51,9 @@ def read_report(path: Path, data: bytes | None = None) -> RawDocument:
         except BadInputError:
             return lines
         return layout if layout.lines else lines
+    unsupported = unsupported_format(data)
+    if unsupported:
+        raise BadInputError(name, f"{unsupported}: not supported yet; save it as PDF or text to ingest it")
     from covenant.ingest.text import decode_text
 
     text, encoding = decode_text(name, data)

