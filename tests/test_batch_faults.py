@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -213,7 +214,9 @@ def test_missing_paths_special_files_and_empty_folders_are_named(tmp_path: Path)
     folder.mkdir()
     _good_files(folder, 1)
     os.mkfifo(folder / "pipe.txt")
-    (folder / "notes.docx").write_bytes(b"PK\x03\x04 not a report format Covenant reads")
+    with zipfile.ZipFile(folder / "notes.docx", "w") as word:  # the parts a Word document begins with
+        word.writestr("[Content_Types].xml", "<Types/>")
+        word.writestr("word/document.xml", "<w:document><w:body><w:p>Notes</w:p></w:body></w:document>")
     db = tmp_path / "lib.db"
     proc = subprocess.run(
         [*COVENANT, "--db", str(db), "ingest", str(folder), str(tmp_path / "nowhere")],
@@ -224,6 +227,13 @@ def test_missing_paths_special_files_and_empty_folders_are_named(tmp_path: Path)
     assert proc.returncode == 1
     assert "nowhere: no such file or folder" in proc.stderr
     assert "1 added" in proc.stdout and "pipe.txt" in proc.stdout and "notes.docx" in proc.stdout
+    word = subprocess.run(
+        [*COVENANT, "--db", str(db), "ingest", str(folder / "notes.docx")], capture_output=True, text=True, timeout=60
+    )
+    assert "not supported yet" in word.stderr and "Word" in word.stderr
+    log = subprocess.run([*COVENANT, "--db", str(db), "log", "--json"], capture_output=True, text=True, timeout=60)
+    ignored = {Path(e["path"]).name: e["reason"] for e in json.loads(log.stdout) if e["status"] == "ignored"}
+    assert "a Word document" in ignored["notes.docx"] and "a FIFO" in ignored["pipe.txt"]
     fifo = subprocess.run(
         [*COVENANT, "--db", str(db), "ingest", str(folder / "pipe.txt")], capture_output=True, text=True, timeout=60
     )

@@ -253,3 +253,14 @@ def test_a_hit_is_read_in_context_and_filters_take_the_names_users_write(tmp_pat
     for bad, named in (("country=UZ", "KZ"), ("source=Freedom House", "Human Rights Watch"), ("report=ffff", "")):
         proc = run("search", "torture", "--filter", bad, db=db, check=False)
         assert proc.returncode == 1 and proc.stderr.startswith(f"error: filter {bad}") and named in proc.stderr
+
+
+def test_a_query_in_another_script_that_finds_nothing_suggests_semantic_mode(tmp_path: Path) -> None:
+    from conftest import SAMPLES
+
+    db = tmp_path / "lib.db"
+    run("ingest", str(SAMPLES), db=db)
+    proc = run("search", "пытки в тюрьме", "--mode", "bm25", db=db)
+    assert "no passages match" in proc.stdout and "--mode semantic" in proc.stderr
+    latin = run("search", "xylophone", "--mode", "bm25", db=db)
+    assert "no passages match" in latin.stdout and "--mode semantic" not in latin.stderr
