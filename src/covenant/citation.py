@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from covenant.model import Citation, MapRun, Passage, Report, Section
-from covenant.structure.segment import cite_span
+from covenant.structure.segment import cite_span, printed_page
 
 
 def section_codes(sections: list[Section]) -> dict[str, str]:
@@ -35,13 +35,30 @@ def cite_passage(report: Report, passage: Passage, section_code: str | None = No
         section_path=list(passage.section_path),
         section_code=section_code or None,
         quote=passage.text,
+        symbol=report.symbol,
+        url=report.url,
+        accessed=report.accessed,
+        printed_page_start=passage.printed_page_start,
+        printed_page_end=passage.printed_page_end,
+        paragraph=passage.paragraph,
+        format=report.format,
+        passage_id=passage.id,
     )
 
 
 def cite(
-    report: Report, clean_text: str, runs: list[MapRun], sections: list[Section], start: int, end: int
+    report: Report,
+    clean_text: str,
+    runs: list[MapRun],
+    sections: list[Section],
+    start: int,
+    end: int,
+    passages: list[Passage] | None = None,
 ) -> Citation:
-    """The citation of clean text [start, end) of a report: what an analysis stage attaches to each fact."""
+    """The citation of clean text [start, end) of a report: what an analysis stage attaches to each fact.
+
+    `passages`: the report's passages (in order), to cite the document's paragraph numbers of the span.
+    """
     if not 0 <= start <= end <= len(clean_text):
         raise ValueError(f"span {start}..{end} is outside the report's clean text (0..{len(clean_text)})")
     place = cite_span(runs, [r.clean_start for r in runs], report.id, report.file_name, start, end)
@@ -61,4 +78,22 @@ def cite(
     place.section_path = path
     place.section_code = code or None
     place.quote = clean_text[start:end]
+    place.symbol = report.symbol
+    place.url = report.url
+    place.accessed = report.accessed
+    place.format = report.format
+    place.printed_page_start = printed_page(report.printed_pages, place.page_start)
+    place.printed_page_end = printed_page(report.printed_pages, place.page_end)
+    if passages:
+        place.paragraph = _paragraphs(passages, start, end)
+        whole = [p for p in passages if p.start == start and p.end == end]
+        place.passage_id = whole[0].id if whole else None
     return place
+
+
+def _paragraphs(passages: list[Passage], start: int, end: int) -> str | None:
+    """The paragraph number of the span, or the first and last ("21-23") when it runs over several."""
+    numbers = [p.paragraph for p in passages if p.start < max(end, start + 1) and p.end > start and p.paragraph]
+    if not numbers:
+        return None
+    return numbers[0] if numbers[0] == numbers[-1] else f"{numbers[0]}-{numbers[-1]}"

@@ -57,13 +57,32 @@ class MapRun:
     page: int | None = None
 
 
+CITATION_STYLES = ("plain", "coi")
+_MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
 @dataclass(slots=True)
 class Citation:
     """Where a span of clean text stands in the original file, and what a brief needs to cite it.
 
     Every derived fact (passage, search hit, label, entity, event, recommendation) carries one, made by
     `covenant.citation.cite` or `cite_passage`: the report, clean offsets, original lines (and pages), the
-    section, the exact quote, and the report's bibliographic fields for the formatted reference.
+    section, the exact quote, and the report's bibliographic fields for the formatted reference. Pages are
+    the file's pages (`page_start`) and the numbers printed on them (`printed_page_start`); `paragraph` is
+    the document's own paragraph number.
     """
 
     report_id: str
@@ -80,26 +99,160 @@ class Citation:
     section_path: list[str] = field(default_factory=list)
     section_code: str | None = None
     quote: str = ""
+    symbol: str | None = None
+    url: str | None = None
+    accessed: str | None = None
+    printed_page_start: str | None = None
+    printed_page_end: str | None = None
+    paragraph: str | None = None
+    format: str | None = None  # the report file's format: text | html | pdf
+    passage_id: str | None = None  # the passage cited, when the citation is of one passage
 
-    def formatted(self) -> str:
-        """One line a brief can quote: source, title, date, section, place in the file."""
+    def formatted(self, style: str = "plain") -> str:
+        """The reference as text: "plain" (source, title, date; section, paragraph, page of the file) or
+        "coi" (Organisation: Title, Date, URL (accessed DATE); section, para., p.), as COI research cites."""
+        if style == "plain":
+            return self._plain()
+        if style == "coi":
+            return self._coi()
+        raise ValueError(f"unknown citation style {style!r} (known: {', '.join(CITATION_STYLES)})")
+
+    def _plain(self) -> str:
         if self.page_start is not None:
-            same = self.page_start == self.page_end or self.page_end is None
-            where = f"p. {self.page_start}" if same else f"pp. {self.page_start}-{self.page_end}"
+            file_pages = _page_range(str(self.page_start), str(self.page_end) if self.page_end is not None else None)
+            printed = self._printed_pages()
+            if printed and printed != file_pages:
+                word = "file pages" if self.page_end not in (None, self.page_start) else "file page"
+                where = f"{self._printed_word()} {printed} ({word} {file_pages})"
+            else:
+                where = f"{_pages_word(self.page_start, self.page_end)} {file_pages}"
         elif self.line_start == self.line_end:
             where = f"line {self.line_start}"
         else:
             where = f"lines {self.line_start}-{self.line_end}"
-        parts = [self.source_org, self.title, self.publication_date and f"published {self.publication_date}"]
-        section = (
-            f"§ {self.section_code}" if self.section_code else (self.section_path[-1] if self.section_path else None)
-        )
+        parts = [
+            self.source_org,
+            self.title,
+            self.symbol if self.symbol and self.symbol not in (self.title or "") else None,
+            self.publication_date and f"published {self.publication_date}",
+        ]
         head = ", ".join(p for p in parts if p)
-        tail = ", ".join(p for p in (section, f"{where} of {self.file_name}") if p)
-        return f"{head}; {tail}" if head else tail
+        pinpoint = [self._section(), self._paragraph(), f"{where} of {self.file_name}"]
+        tail = ", ".join(p for p in pinpoint if p)
+        access = [self.url, self.accessed and f"accessed {self.accessed}"]
+        line = f"{head}; {tail}" if head else tail
+        if any(access):
+            line += "; " + ", ".join(a for a in access if a)
+        return line
+
+    def _coi(self) -> str:
+        title = self.title or self.file_name
+        if self.symbol and self.symbol not in title:
+            title = f"{title} ({self.symbol})"
+        head = f"{self.source_org}: {title}" if self.source_org else title
+        parts = [head, human_date(self.publication_date) if self.publication_date else "n.d."]
+        if self.url:
+            accessed = f" (accessed {human_date(self.accessed)})" if self.accessed else ""
+            parts.append(f"{self.url}{accessed}")
+        elif self.accessed:
+            parts.append(f"{self.file_name} (accessed {human_date(self.accessed)})")
+        printed = self._printed_pages()
+        page = f"{self._printed_word()} {printed}" if printed else None
+        if page is None and self.page_start is not None and self.format == "pdf":
+            page = f"file page {self.page_start}"
+        pinpoint = [p for p in (self._section(), self._paragraph(), page) if p]
+        line = ", ".join(parts)
+        return f"{line}; {', '.join(pinpoint)}" if pinpoint else line
+
+    def _section(self) -> str | None:
+        if self.section_code:
+            return f"§ {self.section_code}"
+        return self.section_path[-1] if self.section_path else None
+
+    def _paragraph(self) -> str | None:
+        if not self.paragraph:
+            return None
+        return f"paras. {self.paragraph}" if "-" in self.paragraph else f"para. {self.paragraph}"
+
+    def _printed_word(self) -> str:
+        return _pages_word(self.printed_page_start, self.printed_page_end)
+
+    def _printed_pages(self) -> str | None:
+        if self.printed_page_start is None:
+            return None
+        return _page_range(self.printed_page_start, self.printed_page_end)
+
+    def csl_json(self) -> dict[str, Any]:
+        """The citation as a CSL-JSON item (the format of citeproc, Zotero and pandoc), with its locator."""
+        item: dict[str, Any] = {
+            "id": self.passage_id or f"{self.report_id}:{self.start}-{self.end}",
+            "type": "webpage" if self.format == "html" else "report",
+            "title": self.title or self.file_name,
+        }
+        if self.source_org:
+            item["author"] = [{"literal": self.source_org}]
+            item["publisher"] = self.source_org
+        if self.symbol:
+            item["number"] = self.symbol
+        issued = _date_parts(self.publication_date)
+        if issued:
+            item["issued"] = {"date-parts": [issued]}
+        if self.url:
+            item["URL"] = self.url
+        accessed = _date_parts(self.accessed)
+        if accessed:
+            item["accessed"] = {"date-parts": [accessed]}
+        printed = self._printed_pages()
+        if printed:
+            item["page"] = printed.replace("\u2013", "-")
+        if self.section_path:
+            item["section"] = " > ".join(self.section_path)
+        if self.paragraph:
+            item["locator"], item["label"] = self.paragraph, "paragraph"
+        elif printed:
+            item["locator"], item["label"] = printed, "page"
+        return item
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "formatted": self.formatted()}
+        return {
+            **asdict(self),
+            "formatted": self.formatted(),
+            "formatted_coi": self.formatted("coi"),
+            "csl": self.csl_json(),
+        }
+
+
+def _page_range(first: str, last: str | None) -> str:
+    if last is None or last == first:
+        return first
+    # a label may hold a hyphen itself ("A-3"): then the range takes an en dash
+    return f"{first}\u2013{last}" if "-" in first + last else f"{first}-{last}"
+
+
+def _pages_word(first: object, last: object) -> str:
+    return "pp." if last is not None and last != first else "p."
+
+
+def _date_parts(value: str | None) -> list[int] | None:
+    """An ISO date at its precision ("2010", "2010-03", "2010-03-15") as CSL date-parts."""
+    if not value:
+        return None
+    parts = value[:10].split("-")
+    try:
+        return [int(p) for p in parts if p]
+    except ValueError:
+        return None
+
+
+def human_date(value: str | None) -> str:
+    """An ISO date at its precision as COI citations write it: "15 March 2010", "March 2010", "2010"."""
+    parts = _date_parts(value)
+    if not parts:
+        return value or ""
+    if len(parts) == 1 or not 1 <= parts[1] <= 12:
+        return str(parts[0])
+    month = _MONTH_NAMES[parts[1] - 1]
+    return f"{parts[2]} {month} {parts[0]}" if len(parts) > 2 else f"{month} {parts[0]}"
 
 
 @dataclass(slots=True)
@@ -122,6 +275,12 @@ class Report:
     pages: int | None = None
     ingested_at: str | None = None
     metadata_method: dict[str, str] = field(default_factory=dict)
+    symbol: str | None = None  # UN document symbol ("A/HRC/14/15") or the publisher's report number
+    url: str | None = None  # the report's own address: an HTML page's canonical link, or one printed on it
+    accessed: str | None = None  # ISO date the user's copy was taken: the ingest date unless the user says
+    # The page number printed on each file page (index 0 = file page 1), None where none is known; labels
+    # are text ("277", "iv", "A-3").
+    printed_pages: list[str | None] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -162,6 +321,9 @@ class Passage:
     page_end: int | None = None
     kind: str = "paragraph"  # paragraph | list_item
     language: str | None = None
+    printed_page_start: str | None = None  # the page numbers printed on page_start and page_end
+    printed_page_end: str | None = None
+    paragraph: str | None = None  # the document's own paragraph number ("21", "111.12"), as printed
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import fields
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +14,7 @@ from covenant.ingest import read_report, read_report_bytes
 from covenant.model import DOC_TYPES, Document, Footnote, Report
 from covenant.structure.metadata import detect_metadata
 from covenant.structure.outline import build_outline
-from covenant.structure.segment import cite_span, segment
+from covenant.structure.segment import cite_span, printed_pages, segment
 
 OVERRIDABLE = (
     "title",
@@ -24,7 +25,15 @@ OVERRIDABLE = (
     "period_end",
     "publication_date",
     "language",
+    "symbol",
+    "url",
+    "accessed",
 )
+
+
+_DATES = ("accessed",)
+_ISO_DATE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
+_WEB_ADDRESS = re.compile(r"https?://\S+$", re.IGNORECASE)
 
 
 def report_id_for(data: bytes) -> tuple[str, str]:
@@ -41,7 +50,8 @@ def build_document(path: Path, overrides: dict[str, str | None] | None = None) -
     if not cleaned.blocks:
         raise BadInputError(str(path), "no report text left after removing page furniture and site chrome")
     outline = build_outline(cleaned, report_id)
-    passages = segment(cleaned, outline, report_id, path.name)
+    printed, printed_method = printed_pages(cleaned.furniture, raw.pages, raw.page_labels)
+    passages = segment(cleaned, outline, report_id, path.name, printed)
     if not passages:
         raise BadInputError(str(path), "no paragraphs of text found (only headings or furniture)")
     detected = detect_metadata(cleaned.text[: cleaned.body_end], outline.sections, cleaned.furniture, raw.hints)
@@ -57,6 +67,7 @@ def build_document(path: Path, overrides: dict[str, str | None] | None = None) -
         pages=raw.pages,
         language=language,
         ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        printed_pages=printed,
     )
     for key, value in detected.values.items():
         if key in OVERRIDABLE:
@@ -64,6 +75,11 @@ def build_document(path: Path, overrides: dict[str, str | None] | None = None) -
     report.metadata_method = dict(detected.method)
     if language:
         report.metadata_method["language"] = "html:lang" if _declared_language(raw.hints) else "py3langid"
+    if printed_method:
+        report.metadata_method["printed_pages"] = printed_method
+    # The file is the copy the user read: it was accessed when it was ingested, unless the user says when.
+    report.accessed = (report.ingested_at or "")[:10] or None
+    report.metadata_method["accessed"] = "ingest-date"
     apply_overrides(report, overrides or {}, str(path))
     for p in passages:
         p.language = report.language
@@ -103,6 +119,10 @@ def apply_overrides(report: Report, overrides: dict[str, str | None], path: str)
             raise BadInputError(path, f"unknown metadata field {key!r} (allowed: {', '.join(OVERRIDABLE)})")
         if key == "doc_type" and value is not None and value not in DOC_TYPES:
             raise BadInputError(path, f"doc_type must be one of {', '.join(DOC_TYPES)}, not {value!r}")
+        if key in _DATES and value is not None and not _ISO_DATE.fullmatch(value):
+            raise BadInputError(path, f"{key} must be an ISO date (2024, 2024-03 or 2024-03-15), not {value!r}")
+        if key == "url" and value is not None and not _WEB_ADDRESS.match(value):
+            raise BadInputError(path, f"url must be a web address starting with http:// or https://, not {value!r}")
         setattr(report, key, value)
         report.metadata_method[key] = "user"
 

@@ -71,6 +71,7 @@ def read_pdf(path: str, data: bytes) -> RawDocument:
             raise BadInputError(path, "PDF with no pages")
         pages = [normalise_page_text(_page_text(path, pdf, index)) for index in range(page_count)]
         hints = metadata_hints(pdf)
+        labels = page_labels(pdf)
     _require_text_layer(path, pages)
     return RawDocument(
         path=path,
@@ -81,6 +82,7 @@ def read_pdf(path: str, data: bytes) -> RawDocument:
         pages=page_count,
         blocks_are_paragraphs=False,
         hints=hints,
+        page_labels=labels,
     )
 
 
@@ -229,6 +231,17 @@ def metadata_hints(pdf: pdfium.PdfDocument) -> dict[str, str]:
     if created:
         hints["created"] = created
     return hints
+
+
+def page_labels(pdf: pdfium.PdfDocument) -> list[str]:
+    """The document's page labels ("iv", "277", "A-3"), one per page; all "" when it defines none."""
+    labels = []
+    for index in range(len(pdf)):
+        try:
+            labels.append(" ".join(_CONTROL.sub("", pdf.get_page_label(index)).split()))
+        except pdfium.PdfiumError:
+            labels.append("")
+    return labels
 
 
 def pdf_date_to_iso(value: str) -> str | None:

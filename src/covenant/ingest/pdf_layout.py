@@ -13,7 +13,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from covenant.errors import BadInputError
-from covenant.ingest.pdf import PAGE_BREAK, metadata_hints, normalise_page_text, open_pdf
+from covenant.ingest.pdf import PAGE_BREAK, metadata_hints, normalise_page_text, open_pdf, page_labels
 from covenant.ingest.raw import RawDocument, RawFootnote
 from covenant.model import Furniture, SourceLine
 
@@ -124,9 +124,10 @@ def read_pdf_layout(path: str, data: bytes, *, checked: bool = False) -> RawDocu
             page_lines.append(_order_columns(lines, width))
             sizes.extend(ln.size for ln in lines for _ in range(len(ln.text)))
         hints = metadata_hints(pdf)
+        labels = page_labels(pdf)
     original = PAGE_BREAK.join(pages)
     if not sizes:
-        return RawDocument(path, "pdf", None, original, [], page_count, True, hints)
+        return RawDocument(path, "pdf", None, original, [], page_count, True, hints, page_labels=labels)
     body_size = Counter(round(s, 1) for s in sizes).most_common(1)[0][0]
     first_line = 1
     for number, text in enumerate(pages):
@@ -196,6 +197,7 @@ def read_pdf_layout(path: str, data: bytes, *, checked: bool = False) -> RawDocu
         hints=hints,
         furniture=sorted(furniture, key=lambda item: item.line_start),
         footnotes=footnotes,
+        page_labels=labels,
     )
 
 

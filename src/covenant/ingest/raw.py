@@ -40,3 +40,5 @@ class RawDocument:
     # contents lines (furniture) and footnotes. Their lines are left out when a passage's quote is checked.
     furniture: list[Furniture] = field(default_factory=list)
     footnotes: list[RawFootnote] = field(default_factory=list)
+    # The PDF's own page labels, one per page ("" where a page has none); empty for other formats.
+    page_labels: list[str] = field(default_factory=list)

@@ -75,7 +75,20 @@ MIGRATIONS: list[str] = [
     """
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     """,
+    # What a brief cites: the report's symbol, address, accessed date and printed page numbers; a passage's
+    # printed pages and paragraph number. A report stored before was accessed when it was ingested.
+    """
+    ALTER TABLE reports ADD COLUMN symbol TEXT;
+    ALTER TABLE reports ADD COLUMN url TEXT;
+    ALTER TABLE reports ADD COLUMN accessed TEXT;
+    ALTER TABLE reports ADD COLUMN printed_pages TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE passages ADD COLUMN printed_page_start TEXT;
+    ALTER TABLE passages ADD COLUMN printed_page_end TEXT;
+    ALTER TABLE passages ADD COLUMN paragraph TEXT;
+    UPDATE reports SET accessed = substr(ingested_at, 1, 10) WHERE ingested_at IS NOT NULL;
+    """,
 ]
+_JSON_REPORT_COLS = ("metadata_method", "printed_pages")
 
 _REPORT_COLS = [f.name for f in fields(Report)]
 _SECTION_COLS = [f.name for f in fields(Section)]
@@ -196,7 +209,7 @@ class SQLiteStore:
         try:
             if replaces and replaces != r.id:
                 self._delete_if_orphaned(replaces, path)
-            values = [json.dumps(r.metadata_method) if c == "metadata_method" else getattr(r, c) for c in _REPORT_COLS]
+            values = [json.dumps(getattr(r, c)) if c in _JSON_REPORT_COLS else getattr(r, c) for c in _REPORT_COLS]
             db.execute(f"INSERT INTO reports ({_cols(_REPORT_COLS)}) VALUES ({_marks(_REPORT_COLS)})", values)
             runs = [_run_row(run) for run in doc.offset_map]
             db.execute(
@@ -285,6 +298,7 @@ class SQLiteStore:
     def _report(self, row: tuple[Any, ...]) -> Report:
         data = dict(zip(_REPORT_COLS, row, strict=True))
         data["metadata_method"] = json.loads(data["metadata_method"] or "{}")
+        data["printed_pages"] = json.loads(data["printed_pages"] or "[]")
         return Report(**data)
 
     def find_report(self, ref: str) -> Report:

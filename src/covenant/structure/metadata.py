@@ -84,6 +84,15 @@ _UN_COUNTRY_REVIEW = re.compile(
     r"^(?:Report of the Working Group on the Universal Periodic Review|Concluding observations\b)", re.IGNORECASE
 )
 _WORLD_REPORT = re.compile(r"World Report (\d{4})")
+# A UN document symbol: the issuing body's series and at least two more parts ("A/HRC/14/15",
+# "CCPR/C/KAZ/CO/1", "E/C.12/KAZ/CO/1", "CRC/C/OPSC/KAZ/1", "A/HRC/WG.6/7/SVN/1", "S/2010/123").
+_UN_SYMBOL = re.compile(
+    r"(?<![\w/])(?:A|E|S|ST|CCPR|CERD|CEDAW|CRC|CAT|CMW|CRPD|CED|HRI|UNEP|TD|DP)"
+    r"(?:/(?:[A-Z0-9]{1,10}(?:\.[A-Z0-9]{1,4})*|\d{1,4}(?:\.\d{1,3})?)(?:/Add\.\d{1,2}|/Rev\.\d{1,2}|/Corr\.\d{1,2})?){2,7}"
+    r"(?![\w/])"
+)
+# A web address as printed: scheme or "www.", host, and a path (a bare host is the site, not the document).
+_PRINTED_URL = re.compile(r"(?:https?://|www\.)[\w.-]+\.[a-z]{2,}/[^\s<>\"'()]+", re.IGNORECASE)
 _JUNK_TITLE = re.compile(r"^(?:microsoft word|untitled|document\d*|\s*$)|\.docx?$|\.pdf$", re.IGNORECASE)
 
 
@@ -180,7 +189,55 @@ def detect_metadata(text: str, sections: list[Section], furniture: list[Furnitur
 
     title = _title(text, sections, hints, doc_type, source, country, found, edition, entry)
     found.set("title", title, "rules:title")
+    symbol = _un_symbol(head, furniture)
+    found.set("symbol", symbol[0] if symbol else None, symbol[1] if symbol else "")
+    found.set("url", hints.get("url"), "html:canonical-link")
+    found.set("url", _printed_address(head, furniture), "rules:printed-page-address")
     return found
+
+
+def _un_symbol(head: str, furniture: list[Furniture]) -> tuple[str, str] | None:
+    """A UN document's symbol, from its masthead ("United Nations A/HRC/14/15" above "Distr.: General") or
+    the running header that repeats it on every page; documents without a UN masthead only cite symbols."""
+    running = Counter(
+        m.group()
+        for f in furniture
+        if f.reason in ("running header or footer", "page number", "page footer")
+        for m in _UN_SYMBOL.finditer(f.text)
+    )
+    if running:
+        symbol, pages = running.most_common(1)[0]
+        if pages >= 2:
+            return symbol, "rules:un-running-header"
+    masthead = _UN_MASTHEAD.search(head)
+    if masthead is None:
+        return None
+    # the symbol stands in the masthead, before "Distr." or on the lines just after it (never in the notes)
+    m = _UN_SYMBOL.search(head, 0, masthead.end() + 200)
+    return (m.group(), "rules:un-masthead") if m else None
+
+
+def _printed_address(head: str, furniture: list[Furniture]) -> str | None:
+    """The report's own web address as printed on it: the address a browser prints in the header or footer
+    of every page it prints (beside the date), or an address standing alone on a line at the very start.
+
+    Addresses in the body are what the report cites, not where it is; only these two places name the
+    document itself."""
+    for f in furniture:
+        if _PRINTED_DATE.match(f.text) or f.reason == "running header or footer":
+            m = _PRINTED_URL.search(f.text)
+            if m:
+                return _url(m.group())
+    for line in head[:500].splitlines():
+        m = _PRINTED_URL.fullmatch(line.strip())
+        if m:
+            return _url(m.group())
+    return None
+
+
+def _url(printed: str) -> str:
+    printed = printed.rstrip(".,;:")
+    return printed if "://" in printed else f"http://{printed}"
 
 
 def _edition(head: str, chrome: str, hints: dict[str, str]) -> Edition | None:
