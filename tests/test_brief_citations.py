@@ -98,7 +98,8 @@ def test_upr_report_symbol_in_report_and_citations(docs) -> None:
         "(A/HRC/14/15), "
     )
     assert ", un_hrc_2010_upr_slovenia.pdf (accessed " in coi  # no address known: the file itself
-    assert coi.endswith(", para. 111.12, p. 15")
+    # recommendation 10 is set in bold like a heading; the section cited is the one around it
+    assert coi.endswith("; II. Conclusions and/or recommendations, para. 111.12, p. 15")
 
 
 def test_upr_paragraph_numbers(docs) -> None:

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from covenant.citation import cite_passage, section_codes
 from covenant.errors import CovenantError
 from covenant.store.base import Store
 
@@ -34,14 +35,19 @@ def export_library(
                 _write(handles["reports"], report.to_dict())
                 counts["reports"] += 1
                 extra = {"report_file": report.file_name}
-                for name, records in (
-                    ("sections", store.sections(report.id)),
-                    ("passages", store.passages(report.id)),
-                    ("footnotes", store.footnotes(report.id)),
-                ):
-                    for record in records:
-                        _write(handles[name], {**extra, **record.to_dict()})
-                        counts[name] += 1
+                sections = store.sections(report.id)
+                for record in sections:
+                    _write(handles["sections"], {**extra, **record.to_dict()})
+                    counts["sections"] += 1
+                codes = section_codes(sections)
+                for passage in store.passages(report.id):
+                    citation = cite_passage(report, passage, codes.get(passage.section_id or "") or None)
+                    cited = {"formatted": citation.formatted(), "formatted_coi": citation.formatted("coi")}
+                    _write(handles["passages"], {**extra, **passage.to_dict(), **cited})
+                    counts["passages"] += 1
+                for note in store.footnotes(report.id):
+                    _write(handles["footnotes"], {**extra, **note.to_dict()})
+                    counts["footnotes"] += 1
             for handle in handles.values():
                 handle.flush()
                 os.fsync(handle.fileno())

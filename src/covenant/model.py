@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, fields
 from operator import attrgetter
 from typing import Any
@@ -58,6 +59,7 @@ class MapRun:
 
 
 CITATION_STYLES = ("plain", "coi")
+_NUMBERED_PARAGRAPH = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.\s+\S.{40,}")
 _MONTH_NAMES = (
     "January",
     "February",
@@ -167,7 +169,9 @@ class Citation:
     def _section(self) -> str | None:
         if self.section_code:
             return f"§ {self.section_code}"
-        return self.section_path[-1] if self.section_path else None
+        # a numbered paragraph set in bold can be taken for a heading: the section is the one around it
+        titles = [t for t in self.section_path if not _NUMBERED_PARAGRAPH.match(t)]
+        return titles[-1] if titles else None
 
     def _paragraph(self) -> str | None:
         if not self.paragraph:
