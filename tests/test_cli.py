@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import KAZAKHSTAN, needs_corpus, read_jsonl
+from conftest import EXTERNAL, KAZAKHSTAN, needs_corpus, read_jsonl
 
 COVENANT = [sys.executable, "-m", "covenant.cli"]
 
@@ -264,3 +264,21 @@ def test_a_query_in_another_script_that_finds_nothing_suggests_semantic_mode(tmp
     assert "no passages match" in proc.stdout and "--mode semantic" in proc.stderr
     latin = run("search", "xylophone", "--mode", "bm25", db=db)
     assert "no passages match" in latin.stdout and "--mode semantic" not in latin.stderr
+
+
+@needs_corpus
+def test_citation_styles_from_search_and_show(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    run("ingest", str(EXTERNAL / "ai_2006_uzbekistan.pdf"), str(KAZAKHSTAN / "004_c44e466740d2cce1.txt"), db=db)
+    coi = run("search", "Akramia trials", "--mode", "bm25", "--limit", "1", "--style", "coi", db=db).stdout
+    assert "Amnesty International: Amnesty International Report 2006: Uzbekistan, 2006" in coi and "p. 277" in coi
+    csl_line = run("search", "Akramia trials", "--mode", "bm25", "--limit", "1", "--style", "csl", db=db).stdout
+    item = json.loads(csl_line.split("\n")[1].split(". ", 1)[1])
+    assert (
+        item["type"] == "report" and item["page"] == "277" and item["author"] == [{"literal": "Amnesty International"}]
+    )
+    hit = json.loads(run("search", "presumption of innocence", "--mode", "bm25", "--json", db=db).stdout)["hits"][0]
+    shown = run("show", hit["passage_id"], "--context", "0", "--style", "coi", db=db).stdout
+    assert shown.splitlines()[0] == hit["citation"]["formatted_coi"]
+    plain = run("show", "004", "--style", "plain", db=db).stdout
+    assert "para. 30" in plain and "of 004_c44e466740d2cce1.txt" in plain

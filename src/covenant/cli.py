@@ -15,7 +15,27 @@ import click
 from covenant import __version__
 from covenant.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
-METADATA_FLAGS = ("title", "source_org", "doc_type", "country", "period_start", "period_end", "publication_date")
+METADATA_FLAGS = (
+    "title",
+    "source_org",
+    "doc_type",
+    "country",
+    "period_start",
+    "period_end",
+    "publication_date",
+    "symbol",
+    "url",
+    "accessed",
+)
+CITE_STYLES = ("plain", "coi", "csl")
+STYLE_OPTION = click.option(
+    "--style",
+    type=click.Choice(CITE_STYLES),
+    default="plain",
+    show_default=True,
+    help="How citations are written: a plain reference line, COI citation practice (organisation: title, date, "
+    "URL, accessed), or CSL-JSON for reference managers.",
+)
 
 
 def _db_after(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -147,6 +167,9 @@ def _writable(ctx: click.Context) -> bool:
 @click.option("--period-start", help="Set the start of the period covered (YYYY, YYYY-MM or YYYY-MM-DD).")
 @click.option("--period-end", help="Set the end of the period covered.")
 @click.option("--publication-date", help="Set the publication date (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--symbol", help="Set the document symbol or report number (e.g. A/HRC/14/15).")
+@click.option("--url", help="Set the address the report was published at (http or https).")
+@click.option("--accessed", help="Set the date the report was accessed (YYYY-MM-DD; default: the ingest date).")
 @click.pass_context
 def ingest(
     ctx: click.Context,
@@ -343,9 +366,10 @@ def _print_skips(skipped: list[Any]) -> None:
     show_default=True,
     help="With a passage id: how many passages to show before and after it.",
 )
+@STYLE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print report, sections, passages, footnotes as JSON.")
 @click.pass_context
-def show(ctx: click.Context, report: str, passages: bool, around: int, as_json: bool) -> None:
+def show(ctx: click.Context, report: str, passages: bool, around: int, style: str, as_json: bool) -> None:
     """Show one report (id, short id or file name) or one passage (a search hit's id, e.g. d1b46669:p00022).
 
     A report: its metadata, outline and passages with citations. A passage: its citation, the passages
@@ -353,12 +377,14 @@ def show(ctx: click.Context, report: str, passages: bool, around: int, as_json: 
     """
     with _library(ctx) as lib:
         if lib.is_passage_id(report):
-            _show_passage(lib.context(report, around), as_json)
+            _show_passage(lib.context(report, around), style, as_json)
             return
+        cite_each = ctx.get_parameter_source("style") == click.core.ParameterSource.COMMANDLINE
         r = lib.report(report)
         sections = lib.sections(r)
         items = lib.passages(r)
         notes = lib.footnotes(r)
+        citations = [lib.cite(p) for p in items] if cite_each and passages and not as_json else []
     if as_json:
         click.echo(
             json.dumps(
@@ -398,20 +424,29 @@ def show(ctx: click.Context, report: str, passages: bool, around: int, as_json: 
         click.echo(safe(f"  {'  ' * (s.level - 1)}{s.title}  [{s.code or '-'}; {where}]"))
     if passages:
         click.echo(f"\npassages ({len(items)}):")
-        for p in items:
+        for i, p in enumerate(items):
             click.echo(safe(f"\n[{p.id}] {_where(p)}  {' > '.join(p.section_path)}"))
             click.echo(f"  {safe(p.text)}")
+            if citations:
+                click.echo(click.style(f"  {safe(_cited(citations[i], style))}", fg="cyan"))
     if notes:
         click.echo(f"\nfootnotes ({len(notes)}):")
         for n in notes:
             click.echo(safe(f"  {n.number}. {n.text}  [l.{n.line_start}-{n.line_end}]"))
 
 
-def _show_passage(found: Any, as_json: bool) -> None:
+def _cited(citation: Any, style: str) -> str:
+    """A citation in the style asked for: a reference line, or a CSL-JSON item on one line."""
+    if style == "csl":
+        return json.dumps(citation.csl_json(), ensure_ascii=False)
+    return str(citation.formatted(style))
+
+
+def _show_passage(found: Any, style: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
         return
-    click.echo(click.style(safe(found.citation.formatted()), fg="cyan"))
+    click.echo(click.style(safe(_cited(found.citation, style)), fg="cyan"))
     for p in found.before:
         click.echo(click.style(safe(f"\n[{p.id}] {_where(p)}\n  {p.text}"), dim=True))
     p = found.passage
@@ -500,11 +535,13 @@ def remove(ctx: click.Context, report: str) -> None:
     show_default=True,
     help="Count the matches by country, source, type, year and section (skip for speed on a large library).",
 )
+@STYLE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print results, citations and facets as JSON.")
 @click.pass_context
 def search(
     ctx: click.Context,
     query: str,
+    style: str,
     mode: str,
     filters: tuple[str, ...],
     limit: int,
@@ -557,12 +594,12 @@ def search(
             title = safe(first.title or first.file_name)
             click.echo(click.style(f"\n== {title} ({len(hits)} hits)", bold=True))
         for hit in hits:
-            click.echo(click.style(f"\n{hit.rank}. {safe(hit.citation.formatted())}", fg="cyan"))
+            click.echo(click.style(f"\n{hit.rank}. {safe(_cited(hit.citation, style))}", fg="cyan"))
             # Highlights become colour only after the report's own text has been made harmless.
             text = safe(hit.highlighted).replace("[[", "\x1b[1;33m").replace("]]", "\x1b[0m")
             click.echo(f"   {text}", color=None)
             for other in hit.also:
-                click.echo(click.style(f"   also: {safe(other.formatted())}", dim=True))
+                click.echo(click.style(f"   also: {safe(_cited(other, style))}", dim=True))
     facet_line = "; ".join(
         f"{name}: " + ", ".join(f"{safe(_facet_value(name, k))} {v}" for k, v in list(counts.items())[:5])
         for name, counts in results.facets.items()

@@ -204,7 +204,9 @@ class Library:
             return cite_passage(report, found, section_codes(sections).get(found.section_id or "") or None)
         text = self.store.clean_text(report.id)
         runs = self.store.offset_map(report.id)
-        return cite(report, text, runs, sections, found.start if start is None else start, end or found.end)
+        start = found.start if start is None else start
+        end = found.end if end is None else end
+        return cite(report, text, runs, sections, start, end, self.store.passages(report.id))
 
     # -- search ---------------------------------------------------------------------------------
     @property
