@@ -266,7 +266,7 @@ def test_a_library_of_the_previous_schema_opens_and_migrates(tmp_path: Path) -> 
     db.close()
     store = SQLiteStore(path)
     try:
-        assert store.schema_version == len(MIGRATIONS) == 4
+        assert store.schema_version == len(MIGRATIONS) >= 4
         report = store.find_report("abc")
         assert (report.symbol, report.url, report.printed_pages) == (None, None, [])
         assert report.accessed == "2024-05-06"  # a stored report was accessed when it was ingested

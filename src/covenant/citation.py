@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from covenant.countries import country_name
 from covenant.model import Citation, MapRun, Passage, Report, Section
 from covenant.structure.segment import cite_span, printed_page
 
@@ -43,7 +44,16 @@ def cite_passage(report: Report, passage: Passage, section_code: str | None = No
         paragraph=passage.paragraph,
         format=report.format,
         passage_id=passage.id,
+        country=passage.country,
+        entry=_entry(report, passage.country),
     )
+
+
+def _entry(report: Report, country: str | None) -> str | None:
+    """The country entry to name in the reference when the text is not about the report's own country."""
+    if country == report.country:
+        return None
+    return (country_name(country) or country) if country else ""
 
 
 def cite(
@@ -84,10 +94,15 @@ def cite(
     place.format = report.format
     place.printed_page_start = printed_page(report.printed_pages, place.page_start)
     place.printed_page_end = printed_page(report.printed_pages, place.page_end)
+    place.country = report.country
     if passages:
         place.paragraph = _paragraphs(passages, start, end)
         whole = [p for p in passages if p.start == start and p.end == end]
         place.passage_id = whole[0].id if whole else None
+        holder = next((p for p in passages if p.start <= start < max(p.end, p.start + 1)), None)
+        if holder is not None:
+            place.country = holder.country
+            place.entry = _entry(report, holder.country)
     return place
 
 

@@ -67,6 +67,10 @@ class CovenantGroup(click.Group):
 
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader of the output went away (`covenant search ... | head`): stop quietly, as Unix tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except (CovenantError, OSError, sqlite3.Error, MemoryError) as exc:
             if ctx.obj and ctx.obj.get("debug"):
                 raise

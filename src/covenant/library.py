@@ -300,7 +300,7 @@ class Library:
             raise QueryError("give filters as a list of 'key=value' strings, not one string")
         else:
             parsed = parse_filters(list(spec))
-        return resolve_filters(parsed, self.reports())
+        return resolve_filters(parsed, self.reports(), self.store.countries())
 
     # -- internals ------------------------------------------------------------------------------
     def _report_id(self, report: str | Report) -> str:

@@ -109,6 +109,10 @@ class Citation:
     paragraph: str | None = None
     format: str | None = None  # the report file's format: text | html | pdf
     passage_id: str | None = None  # the passage cited, when the citation is of one passage
+    country: str | None = None  # the country the cited text is about (the passage's)
+    # In a document of several countries' entries, the entry the text stands in when it is not the country
+    # the report is about ("URUGUAY" in an extract for Uzbekistan); named in the formatted reference.
+    entry: str | None = None
 
     def formatted(self, style: str = "plain") -> str:
         """The reference as text: "plain" (source, title, date; section, paragraph, page of the file) or
@@ -168,10 +172,17 @@ class Citation:
 
     def _section(self) -> str | None:
         if self.section_code:
-            return f"§ {self.section_code}"
-        # a numbered paragraph set in bold can be taken for a heading: the section is the one around it
-        titles = [t for t in self.section_path if not _NUMBERED_PARAGRAPH.match(t)]
-        return titles[-1] if titles else None
+            section: str | None = f"§ {self.section_code}"
+        else:
+            # a numbered paragraph set in bold can be taken for a heading: the section is the one around it
+            titles = [t for t in self.section_path if not _NUMBERED_PARAGRAPH.match(t)]
+            section = titles[-1] if titles else None
+        if self.entry is not None:
+            # Another country's entry printed beside the report's: say so, or the quote is cited to the wrong
+            # country ("Uruguay entry" in the Uzbekistan extract).
+            entry = f"{self.entry} entry" if self.entry else "text outside the report's country entry"
+            return f"{entry}: {section}" if section and section.casefold() != self.entry.casefold() else entry
+        return section
 
     def _paragraph(self) -> str | None:
         if not self.paragraph:
@@ -328,6 +339,9 @@ class Passage:
     printed_page_start: str | None = None  # the page numbers printed on page_start and page_end
     printed_page_end: str | None = None
     paragraph: str | None = None  # the document's own paragraph number ("21", "111.12"), as printed
+    # The country the passage is about: the report's, or in a country-by-country document the country of the
+    # entry it stands in (None outside any entry, such as the end of the previous country's entry).
+    country: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

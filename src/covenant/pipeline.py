@@ -11,8 +11,9 @@ from pathlib import Path
 from covenant.clean import clean
 from covenant.errors import BadInputError
 from covenant.ingest import read_report, read_report_bytes
-from covenant.model import DOC_TYPES, Document, Footnote, Report
-from covenant.structure.metadata import detect_metadata
+from covenant.model import DOC_TYPES, Document, Footnote, Passage, Report, Section
+from covenant.publishers import STATE_DEPARTMENT
+from covenant.structure.metadata import country_entries, detect_metadata
 from covenant.structure.outline import build_outline
 from covenant.structure.segment import cite_span, printed_pages, segment
 
@@ -81,6 +82,7 @@ def build_document(path: Path, overrides: dict[str, str | None] | None = None) -
     report.accessed = (report.ingested_at or "")[:10] or None
     report.metadata_method["accessed"] = "ingest-date"
     apply_overrides(report, overrides or {}, str(path))
+    assign_countries(passages, report, cleaned.text, outline.sections)
     for p in passages:
         p.language = report.language
     starts = [r.clean_start for r in cleaned.runs]
@@ -110,6 +112,20 @@ def build_document(path: Path, overrides: dict[str, str | None] | None = None) -
         offset_map=cleaned.runs,
         furniture=cleaned.furniture,
     )
+
+
+def assign_countries(passages: list[Passage], report: Report, text: str, sections: list[Section]) -> None:
+    """Each passage's country: the report's, except in a document of several countries' entries (an extract of
+    Amnesty's annual report carries the end of the previous country's entry and the start of the next), where
+    each passage takes the country of the entry it stands in, and text before the first entry has none."""
+    entries = [] if report.source_org == STATE_DEPARTMENT.name else country_entries(text, sections)
+    if len(entries) < 2:
+        for p in passages:
+            p.country = report.country
+        return
+    for p in passages:
+        entry = next((e for e in entries if e.start <= p.start < e.end), None)
+        p.country = entry.country if entry is not None else None
 
 
 def apply_overrides(report: Report, overrides: dict[str, str | None], path: str) -> None:

@@ -71,13 +71,13 @@ def _all_keys() -> list[str]:
     return ["country", "source", "type", "section", "year", "period", "report"]
 
 
-def resolve_filters(filters: Filters, reports: list[Report]) -> Filters:
+def resolve_filters(filters: Filters, reports: list[Report], passage_countries: list[str] | None = None) -> Filters:
     """Filters in the library's own values: country names to codes, source names and short names to the
     stored source, short report ids and file names to report ids. A value that matches no report of the
     library is a QueryError naming the values that exist, never a silently empty result."""
     if filters.is_empty():
         return filters
-    countries = sorted({r.country for r in reports if r.country})
+    countries = sorted({r.country for r in reports if r.country} | set(passage_countries or ()))
     sources = sorted({r.source_org for r in reports if r.source_org})
     types = sorted({r.doc_type for r in reports if r.doc_type})
     return replace(

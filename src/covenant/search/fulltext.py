@@ -59,7 +59,7 @@ COORDINATED_WORDS = 24  # a longer query is coordinated on its first 24 distinct
 _TOKEN = re.compile(r'"[^"]*"|\S+')
 _PREFIX = re.compile(r"\+?[^\W\d_][\w-]{1,}\*")
 MANIFEST = "covenant-index.json"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: a passage's country is its own (country-by-country documents), not its report's
 FACET_FIELDS = {
     "country": "country",
     "source_org": "source_org",

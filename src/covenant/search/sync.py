@@ -29,7 +29,7 @@ def indexed_passages(report: Report, sections: list[Section], passages: list[Pas
             report_id=report.id,
             text=p.text,
             section=" / ".join(p.section_path),
-            country=report.country or "",
+            country=p.country or "",
             source_org=report.source_org or "",
             doc_type=report.doc_type or "",
             section_code=codes.get(p.section_id or "", ""),

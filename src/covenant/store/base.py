@@ -43,6 +43,9 @@ class Store(Protocol):
 
     def offset_map(self, report_id: str) -> list[MapRun]: ...
 
+    def countries(self) -> list[str]:
+        """The countries passages are about (codes, sorted)."""
+
     def passage_counts(self) -> dict[str, int]:
         """Passages per report id."""
 

@@ -87,6 +87,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE passages ADD COLUMN paragraph TEXT;
     UPDATE reports SET accessed = substr(ingested_at, 1, 10) WHERE ingested_at IS NOT NULL;
     """,
+    # The country each passage is about (an extract of a country-by-country report holds its neighbours'
+    # entries too). Passages stored before take their report's country until the report is ingested again.
+    """
+    ALTER TABLE passages ADD COLUMN country TEXT;
+    UPDATE passages SET country = (SELECT country FROM reports WHERE reports.id = passages.report_id);
+    """,
 ]
 _JSON_REPORT_COLS = ("metadata_method", "printed_pages")
 
@@ -361,6 +367,10 @@ class SQLiteStore:
         if row is None:
             raise NotFoundError(f"no report {report_id!r} in the library")
         return [MapRun(*run) for run in json.loads(row[0])]
+
+    def countries(self) -> list[str]:
+        rows = self.db.execute("SELECT DISTINCT country FROM passages WHERE country IS NOT NULL").fetchall()
+        return sorted(str(row[0]) for row in rows)
 
     def passage_counts(self) -> dict[str, int]:
         rows = self.db.execute("SELECT report_id, COUNT(*) FROM passages GROUP BY report_id").fetchall()
