@@ -751,7 +751,7 @@ def eval_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def eval_ingest(gold_dirs: tuple[str, ...], out_file: str, as_json: bool) -> None:
     """Score detected metadata (reports.jsonl) and heading trees (sections.jsonl)."""
-    from covenant.eval.foundation import documents_for, score_metadata, score_sections
+    from covenant.eval.foundation import citation_coverage, documents_for, score_metadata, score_sections
     from covenant.eval.gold import load_sets
 
     sets = load_sets([Path(d) for d in gold_dirs])
@@ -762,6 +762,7 @@ def eval_ingest(gold_dirs: tuple[str, ...], out_file: str, as_json: bool) -> Non
         "missing_files": missing,
         "metadata": score_metadata(sets, docs),
         "sections": score_sections(sets, docs),
+        "citations": citation_coverage(docs),
     }
     Path(out_file).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     if as_json:
@@ -775,6 +776,12 @@ def eval_ingest(gold_dirs: tuple[str, ...], out_file: str, as_json: bool) -> Non
         click.echo(f"    {m['report']} {m['field']}: gold {m['gold']!r}, found {m['found']!r}")
     sec = result["sections"]
     click.echo(f"sections P {sec['precision']} R {sec['recall']} F1 {sec['f1']} code accuracy {sec['code_accuracy']}")
+    click.echo("citations (passages with a printed page / paragraph number / country; report URL, symbol):")
+    for name, c in result["citations"].items():
+        click.echo(
+            f"  {name}: {c['printed_page']} / {c['paragraph']} / {c['country']} of {c['passages']}; "
+            f"url {'yes' if c['url'] else 'no'}, symbol {c['symbol'] or '-'}"
+        )
     if missing:
         click.echo(f"files not found: {', '.join(missing)}")
     click.echo(f"written to {out_file}")

@@ -112,3 +112,21 @@ def score_sections(sets: list[GoldSet], docs: dict[str, Document]) -> dict[str, 
         "code_accuracy": round(code_ok / matched, 4) if matched else None,
         "reports": per_report,
     }
+
+
+def citation_coverage(docs: dict[str, Document]) -> dict[str, dict[str, Any]]:
+    """Per document, how many passages carry what a brief cites beyond lines: a printed page, a paragraph
+    number, a country; and whether the report has a URL and a document symbol. Counts, not scores: no
+    annotation says which passages should carry them."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, doc in docs.items():
+        passages = doc.passages
+        out[name] = {
+            "passages": len(passages),
+            "printed_page": sum(p.printed_page_start is not None for p in passages),
+            "paragraph": sum(p.paragraph is not None for p in passages),
+            "country": sum(p.country is not None for p in passages),
+            "url": doc.report.url is not None,
+            "symbol": doc.report.symbol,
+        }
+    return out
