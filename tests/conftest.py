@@ -61,3 +61,16 @@ def indexed_library(db: Path, paths: list[Path], *, semantic: bool, models: list
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def copies_of_the_shadow_report(folder: Path, count: int = 12) -> list[Path]:
+    """`count` distinct files, each the 400 KB shadow report 004 with a line of its own: a batch that takes a
+    few seconds, to interrupt or kill mid-way."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = (KAZAKHSTAN / "004_c44e466740d2cce1.txt").read_text(encoding="utf-8")
+    files = []
+    for n in range(count):
+        path = folder / f"copy{n:02d}.txt"
+        path.write_text(text + f"\nCopy number {n}.\n", encoding="utf-8")
+        files.append(path)
+    return files

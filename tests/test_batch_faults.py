@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from badfiles import READABLE, make_all
-from conftest import KAZAKHSTAN, needs_corpus
+from conftest import KAZAKHSTAN, copies_of_the_shadow_report, needs_corpus
 from covenant.errors import BadInputError
 from covenant.library import Library
 from covenant.workers import Limits
@@ -172,10 +172,7 @@ def test_a_file_over_the_memory_ceiling_is_skipped_and_the_batch_goes_on(tmp_pat
 @needs_corpus
 def test_ctrl_c_stops_the_batch_keeps_what_is_stored_and_a_rerun_finishes(tmp_path: Path) -> None:
     folder = tmp_path / "batch"
-    folder.mkdir()
-    text = (KAZAKHSTAN / "004_c44e466740d2cce1.txt").read_text(encoding="utf-8")
-    for n in range(12):
-        (folder / f"copy{n:02d}.txt").write_text(text + f"\nCopy number {n}.\n", encoding="utf-8")
+    copies_of_the_shadow_report(folder)
     db = tmp_path / "lib.db"
     proc = subprocess.Popen(
         [*COVENANT, "--db", str(db), "ingest", str(folder), "--workers", "1"],

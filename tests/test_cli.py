@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXTERNAL, KAZAKHSTAN, needs_corpus, read_jsonl
+from conftest import EXTERNAL, KAZAKHSTAN, copies_of_the_shadow_report, needs_corpus, read_jsonl
 
 COVENANT = [sys.executable, "-m", "covenant.cli"]
 
@@ -129,10 +129,7 @@ def test_metadata_flags_and_sidecar_override_detection(tmp_path: Path) -> None:
 @needs_corpus
 def test_killed_batch_leaves_a_consistent_store_and_finishes_on_rerun(tmp_path: Path) -> None:
     folder = tmp_path / "batch"
-    folder.mkdir()
-    text = (KAZAKHSTAN / "004_c44e466740d2cce1.txt").read_text(encoding="utf-8")
-    for n in range(12):
-        (folder / f"copy{n:02d}.txt").write_text(text + f"\nCopy number {n}.\n", encoding="utf-8")
+    copies_of_the_shadow_report(folder)
     db = tmp_path / "lib.db"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
