@@ -5,7 +5,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from covenant.clean.boilerplate import furniture_reasons, is_chrome
+from covenant.clean.boilerplate import (
+    FUNCTION_WORDS,
+    INTERFACE_MAX_CHARS,
+    furniture_reasons,
+    has_words,
+    in_other_language,
+    is_chrome,
+    is_interface_text,
+    is_label,
+    is_prose,
+    is_short_item,
+    language_of,
+)
 from covenant.clean.footnotes import FootnoteBlock, find_footnotes
 from covenant.ingest.raw import RawDocument
 from covenant.model import Furniture, MapRun, SourceLine
@@ -22,8 +34,22 @@ _CLOSING = re.compile(
     re.IGNORECASE,
 )
 _SIGNATURE_LINES = 6  # name, title, division, organisation, address: more is not a signature
+# A judgment's signing formula; the bench's names and titles follow, one a line.
+_SIGNING = re.compile(
+    r"^(?:signed(?: by)?|assinado(?: por)?|assinaram|ont sign[ée]|sign[ée] par|firmado(?: por)?|firmaron|подписали)"
+    r"\s*:?$",
+    re.IGNORECASE,
+)
+_BENCH_LINES = 15
 _SIGNATURE_WIDTH = 80
 SOFT_HYPHEN = "\u00ad"
+_CHROME_MAX_CHARS = 120  # chrome lines are short; prose need not be matched
+_LANGUAGE_SAMPLE = 3000  # characters that tell a page's language when it does not declare one
+# A bilingual page has about half its text in each language; below this share the other language is the site's.
+_FOREIGN_SHARE = 0.25
+_HEADING_MAX_CHARS = 150
+_KEPT_IN_TEXT = frozenset(("label",))  # set aside from the passages, not from the clean text (see CleanText)
+_CONTEXTUAL_HEADINGS = frozenset(("title_case", "recommendations"))
 
 
 @dataclass(slots=True)
@@ -54,6 +80,14 @@ class CleanFootnote:
 
 @dataclass(slots=True)
 class CleanText:
+    """The body as clean text, its blocks (headings, paragraphs, list items: each heading a section, each other
+    block one or more passages), the footnotes after the body, and what was set aside as furniture.
+
+    Set-aside text leaves the clean text, except labels (a few words and no sentence): they stay where they
+    stood, mapped to their lines but in no block, so they make no passage while what reads the clean text's
+    head (a title page's "Distr.: General 15 March 2010", "Almaty, May 2016") still finds them in place.
+    """
+
     text: str
     runs: list[MapRun]
     blocks: list[Block]
@@ -111,7 +145,17 @@ def _clean_blocks(raw: RawDocument) -> CleanText:
     blocks: list[Block] = []
     furniture: list[Furniture] = list(raw.furniture)
     unit_at: dict[int, int] = {}  # index of a kept unit -> clean offset of its text
+    aside = _blocks_set_aside(raw)
     for index, ln in enumerate(raw.lines):
+        reason = aside.get(index)
+        if reason is not None:
+            furniture.append(Furniture(reason, ln.text, ln.line_start, ln.line_end, ln.page))
+            if reason in _KEPT_IN_TEXT:
+                if out.pos:
+                    out.gap("\n\n")
+                unit_at[index] = out.pos
+                out.add(ln.text, -1, ln.line_start, ln.line_end, ln.page)
+            continue
         if ln.joint is not None and blocks and index - 1 in unit_at:
             block = blocks[-1]
             out.add(ln.joint, -1, block.line_end, ln.line_start, ln.page)
@@ -120,10 +164,7 @@ def _clean_blocks(raw: RawDocument) -> CleanText:
             block.end, block.line_end, block.page_end = out.pos, ln.line_end, ln.page
             block.n_lines += 1
             continue
-        if len(ln.text) < 120 and is_chrome(ln.text):  # chrome lines are short; prose need not be matched
-            furniture.append(Furniture("site chrome", ln.text, ln.line_start, ln.line_end, ln.page))
-            continue
-        if blocks:
+        if out.pos:
             out.gap("\n\n")
         start = out.pos
         unit_at[index] = start
@@ -143,6 +184,139 @@ def _clean_blocks(raw: RawDocument) -> CleanText:
         footnotes.append(CleanFootnote(note.number, start, out.pos, marker, note.line_start, note.line_end, note.page))
     furniture.sort(key=lambda item: item.line_start)
     return CleanText(out.text(), out.runs, blocks, footnotes, furniture, body_end, headings_marked=True)
+
+
+def _blocks_set_aside(raw: RawDocument) -> dict[int, str]:
+    """Units of the reader's blocks that are not the report's text -> why; a block's later pieces go with it."""
+    heads: list[int] = []
+    texts: list[str] = []
+    kinds: list[str] = []
+    pieces: dict[int, list[int]] = {}
+    for index, ln in enumerate(raw.lines):
+        if ln.joint is not None and heads:
+            pieces.setdefault(heads[-1], []).append(index)
+            continue
+        heads.append(index)
+        texts.append(ln.text)
+        tag = ln.tag or "p"
+        kinds.append("heading" if tag.startswith("heading") else "list_item" if tag == "li" else "text")
+    # Only a web page's other-language blocks are its interface (a browser warning in the visitor's locale);
+    # in a printed document they are quotations or a bilingual edition's other half.
+    language = _page_language(raw, texts) if raw.format == "html" else None
+    aside: dict[int, str] = {}
+    for position, reason in _set_aside(texts, kinds, language).items():
+        head = heads[position]
+        aside[head] = reason
+        for index in pieces.get(head, ()):
+            aside[index] = reason
+    return aside
+
+
+def _keep_signatures(texts: list[str], kinds: list[str]) -> None:
+    """A letter's closing formula or a judgment's "Signed:" and the short blocks after it (names, titles,
+    organisation) are the document's text, however few their words."""
+    for k, text in enumerate(texts):
+        if kinds[k] != "text" or len(text) > _SIGNATURE_WIDTH:
+            continue  # closing formulae are short: a paragraph is never one
+        text = " ".join(text.split())
+        if _CLOSING.match(text):
+            limit = _SIGNATURE_LINES
+        elif _SIGNING.match(text):
+            limit = _BENCH_LINES
+        else:
+            continue
+        kinds[k] = "keep"
+        for after in range(k + 1, min(k + 1 + limit, len(texts))):
+            later = texts[after].strip()
+            if kinds[after] != "text" or len(later) > _SIGNATURE_WIDTH or _ENDS_SENTENCE.search(later):
+                break
+            kinds[after] = "keep"
+
+
+def _page_language(raw: RawDocument, texts: list[str]) -> str | None:
+    """The language a page declares, or the one its first blocks are written in."""
+    declared = raw.hints.get("lang", "").split("-")[0].lower()
+    if declared in FUNCTION_WORDS:
+        return declared
+    sample: list[str] = []
+    size = 0
+    for text in texts:
+        if size > _LANGUAGE_SAMPLE:
+            break
+        sample.append(text)
+        size += len(text)
+    return language_of(" ".join(sample))
+
+
+def _set_aside(texts: list[str], kinds: list[str], language: str | None) -> dict[int, str]:
+    """Blocks that are not the report's text -> why: site chrome, interface text (notices, controls, a list
+    that is a menu), labels (a few words with no sentence) and, on a web page, short blocks in another
+    language. `kinds`: heading | list_item | text | keep (a block known to be text: a signature)."""
+    _keep_signatures(texts, kinds)
+    reasons: dict[int, str] = {}
+    foreign: list[int] = []
+    n = len(texts)
+    i = 0
+    seen_prose = False
+    while i < n:
+        kind = kinds[i]
+        if kind in ("heading", "keep"):
+            if _is_chrome(texts[i]):  # a menu's heading ("Related content") as much as its entries
+                reasons[i] = "site chrome"
+            i += 1
+            continue
+        if kind == "list_item":
+            j = i
+            while j < n and kinds[j] == "list_item":
+                j += 1
+            # A list of a few words an item is content when a sentence ending in a colon introduces it, or a
+            # heading of the report's body; before the first paragraph of prose it is the site's menu.
+            introduced = i > 0 and (texts[i - 1].rstrip().endswith(":") or (kinds[i - 1] == "heading" and seen_prose))
+            menu = not introduced and all(is_short_item(texts[k]) for k in range(i, j))
+            for k in range(i, j):
+                reason = _block_reason(texts[k], label=False)
+                if reason is None and menu:
+                    reason = "menu"
+                if reason is None and language is not None and in_other_language(texts[k], language):
+                    foreign.append(k)
+                elif reason is not None:
+                    reasons[k] = reason
+            i = j
+            continue
+        if not seen_prose:
+            seen_prose = is_prose(texts[i])
+        if len(texts[i]) > INTERFACE_MAX_CHARS:
+            i += 1  # a paragraph: nothing to weigh (half the blocks of a report)
+            continue
+        reason = _block_reason(texts[i], label=True)
+        if reason is None and language is not None and in_other_language(texts[i], language):
+            foreign.append(i)
+        elif reason is not None:
+            reasons[i] = reason
+        i += 1
+    if foreign:
+        total = sum(len(text) for text in texts)
+        if sum(len(texts[k]) for k in foreign) <= _FOREIGN_SHARE * total:
+            reasons.update(dict.fromkeys(foreign, "other language"))
+    return reasons
+
+
+def _is_chrome(text: str) -> bool:
+    return len(text) < _CHROME_MAX_CHARS and is_chrome(text)
+
+
+def _block_reason(text: str, label: bool) -> str | None:
+    if len(text) > INTERFACE_MAX_CHARS:
+        return None  # chrome, notices, controls and labels are all short: a paragraph costs one comparison
+    if _is_chrome(text):
+        return "site chrome"
+    if is_interface_text(text):
+        return "interface text"
+    if not has_words(text):
+        return "no words"
+    if label and is_label(text):
+        return "label"
+    return None
 
 
 def _clean_lines(raw: RawDocument) -> CleanText:
@@ -165,14 +339,22 @@ def _clean_lines(raw: RawDocument) -> CleanText:
     double_spaced = wrapped and _double_spaced(lines, body)
     vocabulary = _vocabulary(raw.original)
 
-    groups = _group_lines(lines, body, wrapped, double_spaced, width)
+    groups, signatures = _group_lines(lines, body, wrapped, double_spaced, width)
+    aside = _groups_set_aside(lines, groups, signatures, markers)
     out = _Builder()
     blocks: list[Block] = []
     # note -> clean offset of its marker; keyed by the note, as a source may print a number twice
     marker_at: dict[FootnoteBlock, int] = {}
-    for group in groups:
-        if blocks:
-            first = lines[group[0]]
+    for g, group in enumerate(groups):
+        reason = aside.get(g)
+        if reason is not None:
+            reasons.update(dict.fromkeys(group, reason))
+            if reason in _KEPT_IN_TEXT:
+                if out.pos:
+                    out.gap("\n\n")
+                _emit_lines(out, lines, group, markers, marker_at, vocabulary)
+            continue
+        if out.pos:
             out.gap("\n\n")
         start = out.pos
         _emit_lines(out, lines, group, markers, marker_at, vocabulary)
@@ -206,11 +388,49 @@ def _clean_lines(raw: RawDocument) -> CleanText:
     return CleanText(out.text(), out.runs, blocks, footnotes, furniture, body_end)
 
 
+def _groups_set_aside(
+    lines: list[SourceLine],
+    groups: list[list[int]],
+    signatures: set[int],
+    markers: dict[int, list[tuple[int, int, FootnoteBlock]]],
+) -> dict[int, str]:
+    """Paragraphs of a text file that are not the report's text -> why (see `_set_aside`)."""
+    texts: list[str] = []
+    kinds: list[str] = []
+    contextual: list[bool] = []
+    for g, group in enumerate(groups):
+        text = " ".join(lines[i].text.strip() for i in group)
+        texts.append(text)
+        guess = guess_heading(text) if len(text) <= _HEADING_MAX_CHARS and len(group) <= 4 else None
+        contextual.append(guess is not None and guess.kind in _CONTEXTUAL_HEADINGS)
+        if g in signatures or _CLOSING.match(text) or any(i in markers for i in group):
+            # a letter's closing and signature; a line that a footnote marker points into
+            kinds.append("keep")
+        elif _BULLET.match(text):
+            kinds.append("list_item")
+        elif guess is not None:
+            kinds.append("heading")
+        else:
+            kinds.append("text")
+    # As the outline does: a title-case line is a heading only before body text or another such heading;
+    # otherwise it stays a paragraph, and may be a label ("Almaty, May 2016" on a title page).
+    accepted_next = False
+    for g in range(len(groups) - 1, -1, -1):
+        if contextual[g] and kinds[g] == "heading":
+            next_long = g + 1 < len(groups) and len(texts[g + 1]) >= 60 and kinds[g + 1] != "heading"
+            if not (next_long or accepted_next):
+                kinds[g] = "text"
+        accepted_next = contextual[g] and kinds[g] == "heading"
+    return _set_aside(texts, kinds, None)
+
+
 def _group_lines(
     lines: list[SourceLine], body: list[int], wrapped: bool, double_spaced: bool, width: float
-) -> list[list[int]]:
-    """Join physical lines into paragraphs (wrapped text) or keep one paragraph per line."""
+) -> tuple[list[list[int]], set[int]]:
+    """Join physical lines into paragraphs (wrapped text) or keep one paragraph per line; also say which
+    groups are signatures (the short lines after a letter's closing formula)."""
     groups: list[list[int]] = []
+    signatures: set[int] = set()
     prev: int | None = None
     signing = False  # the last group is a signature after a closing formula, still open
     for i in body:
@@ -221,6 +441,7 @@ def _group_lines(
                 groups[-1].append(i)
             else:
                 groups.append([i])
+                signatures.add(len(groups) - 1)
                 signing = True
             prev = i
             continue
@@ -236,7 +457,7 @@ def _group_lines(
         else:
             groups[-1].append(i)
         prev = i
-    return groups
+    return groups, signatures
 
 
 def _signature_line(lines: list[SourceLine], prev: int, i: int, group: list[int], signing: bool) -> bool:
