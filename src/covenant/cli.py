@@ -695,6 +695,47 @@ def models(ctx: click.Context, as_json: bool) -> None:
     click.echo("* = this library's model(s) (change with `covenant index --model NAME [--model NAME2]`)")
 
 
+@main.command(name="compare")
+@click.argument("a")
+@click.argument("b")
+@click.option("--section", help="Only this section: a code with its subsections (2, 2.a) or a title (Women).")
+@click.option(
+    "--only",
+    metavar="STATUSES",
+    help="Show only passages of these statuses, comma-separated: unchanged, changed, added, dropped, moved "
+    "(default: all but unchanged; the counts stay whole).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison, its passages and citations as JSON.")
+@click.pass_context
+def compare_cmd(ctx: click.Context, a: str, b: str, section: str | None, only: str | None, as_json: bool) -> None:
+    """Compare two editions of a report (ids, short ids or file names): sections matched by State Department
+    code or title; passages unchanged, changed (word diff), moved, added or dropped, each with its citation."""
+    from covenant.compare import compare, parse_only, render_text
+
+    statuses = parse_only(only)  # a misspelt status is refused before the library is opened
+    with _library(ctx) as lib:
+        result = compare(lib, a, b, section=section)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(statuses), ensure_ascii=False, indent=2))
+        return
+    for line in render_text(result, statuses):
+        click.echo(safe(line))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve the workbench: browse, read and search the library in a web browser (read-only; docs/web.md).
+
+    Every page has a JSON twin (the same address with Accept: application/json); the API is described at /docs.
+    """
+    from covenant.web import serve as run_workbench
+
+    run_workbench(ctx.obj["db"], host=host, port=port)
+
+
 def _warn_repairs(lib: Any) -> None:
     for line in lib.repairs:
         click.echo(f"warning: {safe(line)}", err=True)
