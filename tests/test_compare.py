@@ -35,7 +35,7 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
 
 def report_id(lib: Library, path: Path) -> str:
     # Both Kyrgyz pages are named kyrgyz-republic.html: the ids tell them apart.
-    return next(r.id for r in lib.reports() if Path(r.path) == path)
+    return next(r.id for r in lib.reports() if Path(r.path).resolve() == path.resolve())
 
 
 @pytest.fixture(scope="module")
