@@ -9,7 +9,7 @@ import pytest
 
 from conftest import KAZAKHSTAN
 from covenant.batch import ingest_files as ingest
-from covenant.errors import NotFoundError, StoreError
+from covenant.errors import NotFoundError, QueryError, StoreError
 from covenant.model import IngestEvent
 from covenant.pipeline import build_document
 from covenant.store.base import Store
@@ -135,3 +135,75 @@ def test_settings_round_trip(backend: Store) -> None:
     backend.set_setting("semantic_model", "a")
     backend.set_setting("semantic_model", "b")
     assert backend.setting("semantic_model") == "b"
+
+
+def _stored(backend: Store, tmp_path: Path) -> list[str]:
+    path = _report_file(tmp_path)
+    ingest([path], backend)
+    return [p.id for p in backend.passages()]
+
+
+def test_tags_match_in_any_case_and_need_a_stored_passage(backend: Store, tmp_path: Path) -> None:
+    first, second = _stored(backend, tmp_path)[:2]
+    assert backend.add_tag(first, "Torture") and not backend.add_tag(first, "TORTURE")
+    assert backend.add_tag(second, "torture") and backend.add_tag(second, "Zhovtis case")
+    assert [c.to_dict() for c in backend.tag_counts()] == [
+        {"tag": "Torture", "passages": 2, "orphaned": 0},
+        {"tag": "Zhovtis case", "passages": 1, "orphaned": 0},
+    ]
+    assert backend.tagged_ids(["tORTURE"]) == {first, second}
+    assert backend.tagged_ids(["zhovtis case", "nothing"]) == {second}
+    assert [(t.passage_id, t.tag) for t in backend.tags("torture")] == [(first, "Torture"), (second, "torture")]
+    assert backend.annotations([second, "x:p00001"]) == {second: (["torture", "Zhovtis case"], [])}
+    assert backend.remove_tag(second, "ZHOVTIS CASE") and not backend.remove_tag(second, "Zhovtis case")
+    with pytest.raises(NotFoundError):
+        backend.add_tag("nope:p00001", "torture")
+    with pytest.raises(QueryError):
+        backend.add_tag(first, " ")
+
+
+def test_notes_round_trip_and_search(backend: Store, tmp_path: Path) -> None:
+    first, second = _stored(backend, tmp_path)[:2]
+    made = backend.add_note(first, "Zhovtis appeal: ask the lawyer")
+    other = backend.add_note(second, "Дело Жовтиса")
+    assert backend.note(made.id).to_dict() == made.to_dict()
+    assert [n.id for n in backend.notes()] == [made.id, other.id]
+    assert [n.id for n in backend.notes(second)] == [other.id]
+    assert [n.id for n in backend.notes(search="LAWYER zhovt")] == [made.id]
+    assert [n.id for n in backend.notes(search="жовтиса")] == [other.id]
+    edited = backend.edit_note(made.id, "appeal lodged")
+    assert (edited.id, edited.text, edited.created_at) == (made.id, "appeal lodged", made.created_at)
+    assert backend.annotations([first])[first][1][0].text == "appeal lodged"
+    assert backend.remove_note(other.id) and not backend.remove_note(other.id)
+    with pytest.raises(NotFoundError):
+        backend.add_note("nope:p00001", "text")
+    with pytest.raises(NotFoundError):
+        backend.edit_note(other.id, "text")
+
+
+def test_tags_and_notes_follow_their_text_into_a_replacing_version(backend: Store, tmp_path: Path) -> None:
+    path = _report_file(tmp_path)
+    ingest([path], backend)
+    changed, kept = backend.passages()[0].id, backend.passages()[-1].id
+    backend.add_tag(changed, "detention")
+    backend.add_tag(kept, "assembly")
+    note = backend.add_note(kept, "fifteen names")
+    _report_file(tmp_path, extra=" The editor was released on 10 May 2023.")
+    assert ingest([path], backend).counts == {"replaced": 1}
+    new_kept = next(p.id for p in backend.passages() if "dispersed" in p.text)
+    assert new_kept != kept and backend.tagged_ids(["assembly"]) == {new_kept}
+    assert backend.notes(new_kept)[0].id == note.id
+    counts = {c.tag: (c.passages, c.orphaned) for c in backend.tag_counts()}
+    assert counts == {"assembly": (1, 0), "detention": (1, 1)}  # its text changed: orphaned, kept
+    assert backend.tagged_ids(["detention"]) == set()
+
+
+def test_a_removed_report_leaves_its_tags_and_notes_orphaned(backend: Store, tmp_path: Path) -> None:
+    first = _stored(backend, tmp_path)[0]
+    backend.add_tag(first, "torture")
+    backend.add_note(first, "names")
+    assert backend.remove_report(first.split(":")[0])
+    assert [t.orphaned for t in backend.tags()] == [True] and [n.orphaned for n in backend.notes()] == [True]
+    assert backend.tagged_ids(["torture"]) == set()
+    ingest([tmp_path / "letter.txt"], backend)  # the same file again: the same passage ids
+    assert [t.orphaned for t in backend.tags()] == [False] and backend.tagged_ids(["torture"]) == {first}

@@ -474,7 +474,7 @@ def _where(p: Any) -> str:
 @click.option("--force", is_flag=True, help="Replace the export files in a folder that is not empty.")
 @click.pass_context
 def export(ctx: click.Context, out_dir: str, report_refs: tuple[str, ...], force: bool) -> None:
-    """Export the library as JSON Lines: reports, sections, passages, footnotes.
+    """Export the library as JSON Lines: reports, sections, passages, footnotes, tags, notes.
 
     The files are written beside their final names and renamed into place when complete, so a failure
     leaves the folder as it was.
@@ -509,6 +509,123 @@ def remove(ctx: click.Context, report: str) -> None:
     click.echo(f"removed {r.id} ({safe(r.file_name)})")
 
 
+@main.command(name="tag")
+@click.argument("passage_id")
+@click.argument("tags", nargs=-1, required=True)
+@click.pass_context
+def tag_cmd(ctx: click.Context, passage_id: str, tags: tuple[str, ...]) -> None:
+    """Tag a passage (a search hit's id, e.g. d1b46669:p00022) with short labels: torture "Zhovtis case".
+
+    Tags match whatever their case; search with --filter tag=NAME.
+    """
+    from covenant.annotations import clean_tag
+
+    cleaned = [clean_tag(t) for t in tags]  # one bad tag refuses them all, before anything is written
+    with _library(ctx, write=True) as lib:
+        pid = lib.passage(passage_id).id
+        added = [t for t in cleaned if lib.tag(pid, t)]
+    had = [t for t in cleaned if t not in added]
+    line = f"tagged {pid}: " + (", ".join(safe(t) for t in added) or "nothing new")
+    click.echo(line + (f" (already tagged {', '.join(safe(t) for t in had)})" if had else ""))
+
+
+@main.command()
+@click.argument("passage_id")
+@click.argument("tag")
+@click.pass_context
+def untag(ctx: click.Context, passage_id: str, tag: str) -> None:
+    """Take a tag off a passage (an orphaned passage too, by its full id)."""
+    from covenant.errors import NotFoundError
+
+    with _library(ctx, write=True) as lib:
+        if not lib.untag(passage_id, tag):
+            raise NotFoundError(f"{passage_id} does not carry the tag '{safe(tag.strip())}' (see `covenant tags`)")
+    click.echo(f"untagged {safe(passage_id)}: {safe(tag.strip())}")
+
+
+@main.command()
+@click.argument("tag", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def tags(ctx: click.Context, tag: str | None, as_json: bool) -> None:
+    """List the tags with how many passages carry each; with TAG, the passages that carry it.
+
+    A passage whose report was removed, or replaced by a version without its text, is listed as orphaned.
+    """
+    with _library(ctx) as lib:
+        if tag is None:
+            counts = lib.tags()
+        else:
+            records = lib.tag_records(tag)
+            passages = lib.store.passages_by_ids([r.passage_id for r in records])
+    if tag is None:
+        if as_json:
+            click.echo(json.dumps([c.to_dict() for c in counts], ensure_ascii=False, indent=2))
+            return
+        for c in counts:
+            orphaned = f"  ({c.orphaned} orphaned)" if c.orphaned else ""
+            click.echo(f"{c.passages:>6}  {safe(c.tag)}{orphaned}")
+        if not counts:
+            click.echo("no tags yet: tag a passage with `covenant tag PASSAGE_ID TAG`")
+        return
+    if as_json:
+        rows = [
+            {**r.to_dict(), "text": passages[r.passage_id].text if r.passage_id in passages else None} for r in records
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not records:
+        raise_error(f"no passage carries the tag '{safe(tag.strip())}' (see `covenant tags`)")
+    for r in records:
+        found = passages.get(r.passage_id)
+        if found is None:
+            click.echo(f"[{r.passage_id}] orphaned: its report was removed or replaced")
+        else:
+            click.echo(safe(f"[{r.passage_id}] {_where(found)}  {found.text}"))
+
+
+@main.command()
+@click.argument("passage_id")
+@click.argument("text")
+@click.pass_context
+def note(ctx: click.Context, passage_id: str, text: str) -> None:
+    """Write a note on a passage (a search hit's id); notes are searchable (`covenant notes --search`)."""
+    with _library(ctx, write=True) as lib:
+        made = lib.note(passage_id, text)
+    click.echo(f"note {made.id} on {made.passage_id}")
+
+
+@main.command(name="remove-note")
+@click.argument("note_id", type=int)
+@click.pass_context
+def remove_note(ctx: click.Context, note_id: int) -> None:
+    """Remove a note by its number (as `covenant notes` lists it)."""
+    with _library(ctx, write=True) as lib:
+        gone = lib.remove_note(note_id)
+    click.echo(f"removed note {gone.id} on {gone.passage_id}")
+
+
+@main.command()
+@click.argument("passage_id", required=False)
+@click.option("--search", "words", metavar="WORDS", help="Only notes holding every one of these words.")
+@click.option("--json", "as_json", is_flag=True, help="Print the notes as JSON.")
+@click.pass_context
+def notes(ctx: click.Context, passage_id: str | None, words: str | None, as_json: bool) -> None:
+    """List the notes (on one passage), oldest first; --search finds notes by their words (any case, parts
+    of words too)."""
+    with _library(ctx) as lib:
+        found = lib.notes(passage_id, search=words)
+    if as_json:
+        click.echo(json.dumps([n.to_dict() for n in found], ensure_ascii=False, indent=2))
+        return
+    for n in found:
+        orphaned = " (orphaned)" if n.orphaned else ""
+        click.echo(safe(f"[{n.id}] {n.passage_id}{orphaned}  {n.updated_at}"))
+        click.echo("  " + safe(n.text).replace("\n", "\n  "))
+    if not found:
+        click.echo("no notes match" if words else "no notes yet: write one with `covenant note PASSAGE_ID TEXT`")
+
+
 @main.command()
 @click.argument("query")
 @click.option(
@@ -524,7 +641,7 @@ def remove(ctx: click.Context, report: str) -> None:
     multiple=True,
     metavar="KEY=VALUE",
     help="country=KZ, source=Human Rights Watch, type=letter, section=2.a, year=2003..2005, "
-    "period=2004, report=ID (repeatable).",
+    "period=2004, report=ID, tag=NAME (repeatable; a key given twice matches either).",
 )
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--group", is_flag=True, help="Group the hits by report.")
@@ -604,6 +721,10 @@ def search(
             click.echo(f"   {text}", color=None)
             for other in hit.also:
                 click.echo(click.style(f"   also: {safe(_cited(other, style))}", dim=True))
+            if hit.tags:
+                click.echo(click.style(f"   tags: {safe(', '.join(hit.tags))}", fg="magenta"))
+            for n in hit.notes:
+                click.echo(click.style(f"   note {n.id}: {safe(' '.join(n.text.split()))}", fg="magenta"))
     facet_line = "; ".join(
         f"{name}: " + ", ".join(f"{safe(_facet_value(name, k))} {v}" for k, v in list(counts.items())[:5])
         for name, counts in results.facets.items()

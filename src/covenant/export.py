@@ -1,4 +1,4 @@
-"""Write the library as JSON Lines: reports, sections, passages and footnotes (fields documented in docs/export.md)."""
+"""Write the library as JSON Lines: reports, sections, passages, footnotes, tags and notes (docs/export.md)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,19 @@ from covenant.citation import cite_passage, section_codes
 from covenant.errors import CovenantError
 from covenant.store.base import Store
 
-FILES = ("reports", "sections", "passages", "footnotes")
+FILES = ("reports", "sections", "passages", "footnotes", "tags", "notes")
 
 
 def export_library(
     store: Store, out_dir: Path, report_ids: list[str] | None = None, *, force: bool = False
 ) -> dict[str, int]:
-    """Write reports.jsonl, sections.jsonl, passages.jsonl and footnotes.jsonl; return the record counts.
+    """Write reports.jsonl, sections.jsonl, passages.jsonl, footnotes.jsonl, tags.jsonl and notes.jsonl;
+    return the record counts.
 
-    Each file is written beside its final name and renamed into place only when all four are complete, so
-    a failure (a full disk) leaves the folder as it was. A folder that already holds files is refused
-    unless `force` (then the four files are replaced; other files are left alone).
+    Each file is written beside its final name and renamed into place only when all are complete, so a
+    failure (a full disk) leaves the folder as it was. A folder that already holds files is refused unless
+    `force` (then these files are replaced; other files are left alone). Tags and notes of passages no longer
+    in the library (orphaned) are written with the whole library, not with a choice of reports.
     """
     _prepare(out_dir, force)
     reports = [r for r in store.reports() if report_ids is None or r.id in report_ids]
@@ -48,6 +50,15 @@ def export_library(
                 for note in store.footnotes(report.id):
                     _write(handles["footnotes"], {**extra, **note.to_dict()})
                     counts["footnotes"] += 1
+            files = {r.id: r.file_name for r in reports}
+            for tag in store.tags():
+                if report_ids is None or tag.report_id in files:
+                    _write(handles["tags"], {"report_file": files.get(tag.report_id), **tag.to_dict()})
+                    counts["tags"] += 1
+            for annotation in store.notes():
+                if report_ids is None or annotation.report_id in files:
+                    _write(handles["notes"], {"report_file": files.get(annotation.report_id), **annotation.to_dict()})
+                    counts["notes"] += 1
             for handle in handles.values():
                 handle.flush()
                 os.fsync(handle.fileno())

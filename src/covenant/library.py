@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from covenant.annotations import Note, Tag, TagCount, clean_tag
 from covenant.batch import IngestSummary, ingest_files
 from covenant.citation import cite, cite_passage, section_codes
 from covenant.errors import NotFoundError, QueryError, StoreError
@@ -187,11 +188,72 @@ class Library:
     def export(
         self, out_dir: str | Path, reports: Sequence[str] | None = None, *, force: bool = False
     ) -> dict[str, int]:
-        """Write reports, sections, passages and footnotes as JSON Lines (see docs/export.md)."""
+        """Write reports, sections, passages, footnotes, tags and notes as JSON Lines (see docs/export.md)."""
         from covenant.export import export_library
 
         ids = [self.report(ref).id for ref in reports] if reports else None
         return export_library(self.store, Path(out_dir), ids, force=force)
+
+    # -- tags and notes -------------------------------------------------------------------------
+    def tag(self, passage_id: str, tag: str) -> bool:
+        """Tag a passage (its id, or a short report id with `:p00022`); False when it carries the tag already.
+
+        A tag is a short label (1-64 characters once trimmed, no control characters), matched whatever its
+        case and stored as first written. Tags and notes outlive a report's replacement: they move to the
+        passage with the same text in the new version, or stay, orphaned, under the old id.
+        """
+        self._writable("tag passages")
+        tag = clean_tag(tag)  # a bad tag is refused before the passage is looked up
+        return self.store.add_tag(self.passage(passage_id).id, tag)
+
+    def untag(self, passage_id: str, tag: str) -> bool:
+        """Take a tag off a passage (an orphaned one too, by its full id); False when it did not carry it."""
+        self._writable("untag passages")
+        return self.store.remove_tag(self._annotated_id(passage_id), clean_tag(tag))
+
+    def tags(self) -> list[TagCount]:
+        """Every tag and how many passages carry it (and how many of those are orphaned), most used first."""
+        return self.store.tag_counts()
+
+    def tagged(self, tag: str) -> list[Passage]:
+        """The passages in the library that carry a tag (any spelling), in report order."""
+        tag = clean_tag(tag)
+        found = self.store.passages_by_ids(sorted(self.store.tagged_ids([tag])))
+        return sorted(found.values(), key=lambda p: (p.report_id, p.ordinal))
+
+    def tag_records(self, tag: str | None = None) -> list[Tag]:
+        """Each tag on each passage, orphaned ones included (what `covenant export` writes to tags.jsonl)."""
+        return self.store.tags(None if tag is None else clean_tag(tag))
+
+    def note(self, passage_id: str, text: str) -> Note:
+        """Write a note on a passage; notes are searchable (`notes(search=...)`) and shown beside search hits."""
+        self._writable("add notes")
+        return self.store.add_note(self.passage(passage_id).id, text)
+
+    def edit_note(self, note_id: int, text: str) -> Note:
+        self._writable("edit notes")
+        return self.store.edit_note(note_id, text)
+
+    def notes(self, passage_id: str | None = None, search: str | None = None) -> list[Note]:
+        """Notes, oldest first: all, or one passage's; `search`: those holding every one of its words."""
+        return self.store.notes(None if passage_id is None else self._annotated_id(passage_id), search)
+
+    def remove_note(self, note_id: int) -> Note:
+        """Remove a note by its id; returns it (NotFoundError when there is none)."""
+        self._writable("remove notes")
+        found = self.store.note(note_id)
+        self.store.remove_note(note_id)
+        return found
+
+    def _annotated_id(self, passage_id: str) -> str:
+        """A passage id with its short report id resolved; an id whose passage is gone (orphaned tags and
+        notes) is taken as given."""
+        try:
+            return self.passage(passage_id).id
+        except NotFoundError:
+            if self.is_passage_id(passage_id):
+                return passage_id
+            raise
 
     # -- citations ------------------------------------------------------------------------------
     def cite(self, passage: str | Passage, start: int | None = None, end: int | None = None) -> Citation:
@@ -300,7 +362,8 @@ class Library:
             raise QueryError("give filters as a list of 'key=value' strings, not one string")
         else:
             parsed = parse_filters(list(spec))
-        return resolve_filters(parsed, self.reports(), self.store.countries())
+        tags = [c.tag for c in self.store.tag_counts() if c.passages > c.orphaned] if parsed.tags else None
+        return resolve_filters(parsed, self.reports(), self.store.countries(), tags)
 
     # -- internals ------------------------------------------------------------------------------
     def _report_id(self, report: str | Report) -> str:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from covenant.annotations import Note
 from covenant.citation import cite_passage, section_codes
 from covenant.errors import IndexDamagedError, QueryError
 from covenant.model import Citation, Passage, Report
-from covenant.search.fulltext import Filters, FullTextIndex
+from covenant.search.fulltext import FACET_FIELDS, Filters, FullTextIndex, prepare_query
 from covenant.search.highlight import highlight
 from covenant.search.keys import text_hash
 from covenant.search.sync import index_path, sync_fulltext
@@ -42,11 +43,15 @@ class SearchHit:
     scores: dict[str, float] = field(default_factory=dict)  # per ranker: bm25 score, cosine similarity
     # With `collapse`: the same text in other reports (or elsewhere in this one), newest report first.
     also: list[Citation] = field(default_factory=list)
+    # The researcher's tags and notes on the passage (the library's, at the time of the search).
+    tags: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["citation"] = self.citation.to_dict()
         data["also"] = [other.to_dict() for other in self.also]
+        data["notes"] = [note.to_dict() for note in self.notes]
         return data
 
 
@@ -193,6 +198,8 @@ class SearchEngine:
         if not 1 <= limit <= 1000:
             raise QueryError("limit must be between 1 and 1000")
         filters = filters or Filters()
+        if filters.tags and filters.passage_ids is None:
+            filters = replace(filters, passage_ids=tuple(sorted(self.store.tagged_ids(list(filters.tags)))))
         if refresh:
             self.refresh(semantic=mode != "bm25")
         try:
@@ -205,6 +212,11 @@ class SearchEngine:
     def _search(
         self, query: str, mode: str, filters: Filters, limit: int, facets: bool, collapse: bool, refresh: bool
     ) -> SearchResults:
+        if filters.passage_ids == ():  # the tags asked for are on no passage (now): nothing to rank
+            prepare_query(query)  # but a malformed query is still refused
+            facet_names = [*FACET_FIELDS, "tag"] if facets else []
+            pending = {} if refresh else self.pending(semantic=mode != "bm25")
+            return SearchResults(query, mode, [], {name: {} for name in facet_names}, 0, pending)
         pool = limit if mode == "bm25" else max(CANDIDATES, limit)
         if collapse:
             pool = min(MAX_POOL, max(pool, limit * COLLAPSE_POOL))
@@ -241,6 +253,8 @@ class SearchEngine:
             if facets:
                 counts = self.fulltext.facets_of(pid for pid, _ in fused)
             matched = len(fused)
+        if facets:
+            counts["tag"] = self._tag_facet(query, filters, [pid for pid, _ in fused] if mode != "bm25" else None)
         also: dict[str, list[str]] = {}
         if collapse:
             passages = self.store.passages_by_ids([pid for pid, _ in fused])
@@ -249,10 +263,13 @@ class SearchEngine:
             passages = self.store.passages_by_ids([pid for pid, _ in fused[:limit]])
         hits: list[SearchHit] = []
         per_ranker = {name: dict(items) for name, items in ranked.items()}
+        # The page's tags and notes in one query, not one per hit.
+        annotated = self.store.annotations([pid for pid, _ in fused[:limit]])
         for pid, score in fused[:limit]:
             passage = passages.get(pid)
             if passage is None:
                 continue
+            tags, notes = annotated.get(pid, ([], []))
             hits.append(
                 SearchHit(
                     rank=len(hits) + 1,
@@ -263,6 +280,8 @@ class SearchEngine:
                     citation=self._citation(passage),
                     scores={k: round(v[pid], 6) for k, v in per_ranker.items() if pid in v},
                     also=[self._citation(passages[other]) for other in also.get(pid, [])],
+                    tags=tags,
+                    notes=notes,
                 )
             )
         pending = {} if refresh else self.pending(semantic=mode != "bm25")
@@ -312,7 +331,32 @@ class SearchEngine:
 
     def _allowed_ids(self, filters: Filters) -> set[str]:
         """Passage ids that pass the filters, from the full-text index (a match-all query with the filters)."""
+        if filters.passage_ids is not None and replace(filters, tags=(), passage_ids=None).is_empty():
+            return set(filters.passage_ids)  # tags alone: the store already said which passages pass
         return self.fulltext.matching_ids(filters)
+
+    def _tag_facet(self, query: str, filters: Filters, pool: list[str] | None) -> dict[str, int]:
+        """Counts by tag over the candidates: the fused pool, or (`pool` None, bm25) every matching passage.
+
+        Tags are few beside passages, so the bm25 count asks the index only which tagged passages match.
+        """
+        records = [t for t in self.store.tags() if not t.orphaned]
+        if not records:
+            return {}
+        if pool is None:
+            tagged = {t.passage_id for t in records}
+            if filters.passage_ids is not None:
+                tagged &= set(filters.passage_ids)
+            candidates = self.fulltext.matching_query_ids(query, replace(filters, passage_ids=tuple(sorted(tagged))))
+        else:
+            candidates = set(pool)
+        names = {c.tag.casefold(): c.tag for c in self.store.tag_counts()}
+        counts: dict[str, int] = {}
+        for record in records:
+            if record.passage_id in candidates:
+                name = names.get(record.tag.casefold(), record.tag)
+                counts[name] = counts.get(name, 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold())))
 
     def _report(self, report_id: str) -> Report:
         if report_id not in self._reports:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from covenant.annotations import clean_tag
 from covenant.countries import country_code
 from covenant.errors import QueryError
 from covenant.model import DOC_TYPES, Report
@@ -19,13 +20,15 @@ KEYS = {
     "doc_type": "doc_types",
     "section": "sections",
     "report": "report_ids",
+    "tag": "tags",
 }
 _YEARS = re.compile(r"^(\d{4})?(?:\.\.(\d{4})?)?$")
 _SECTION = re.compile(r"^\d{1,2}(?:\.[a-h])?$")
 
 
 def parse_filters(items: list[str] | tuple[str, ...]) -> Filters:
-    """`country=KZ`, `source=Human Rights Watch`, `type=letter`, `section=2.a`, `year=2003..2005`, `period=2004`."""
+    """`country=KZ`, `source=Human Rights Watch`, `type=letter`, `section=2.a`, `year=2003..2005`, `period=2004`,
+    `tag=torture` (a key given twice matches either value)."""
     values: dict[str, list[str]] = {}
     years: dict[str, tuple[int | None, int | None]] = {}
     for item in items:
@@ -44,6 +47,8 @@ def parse_filters(items: list[str] | tuple[str, ...]) -> Filters:
             raise QueryError(f"filter {item!r}: type is one of {', '.join(DOC_TYPES)}")
         if key == "section" and not _SECTION.match(value):
             raise QueryError(f"filter {item!r}: a section is a State Department code like 2 or 2.a")
+        if key == "tag":
+            value = clean_tag(value)
         values.setdefault(KEYS[key], []).append(value)
     year_from, year_to = years.get("year", (None, None))
     period_from, period_to = years.get("period", (None, None))
@@ -68,12 +73,18 @@ def _year_range(item: str, value: str) -> tuple[int | None, int | None]:
 
 
 def _all_keys() -> list[str]:
-    return ["country", "source", "type", "section", "year", "period", "report"]
+    return ["country", "source", "type", "section", "year", "period", "report", "tag"]
 
 
-def resolve_filters(filters: Filters, reports: list[Report], passage_countries: list[str] | None = None) -> Filters:
+def resolve_filters(
+    filters: Filters,
+    reports: list[Report],
+    passage_countries: list[str] | None = None,
+    tags: list[str] | None = None,
+) -> Filters:
     """Filters in the library's own values: country names to codes, source names and short names to the
-    stored source, short report ids and file names to report ids. A value that matches no report of the
+    stored source, short report ids and file names to report ids, tags in any case to the library's tags
+    (`tags`: those on at least one passage). A value that matches no report (or no tagged passage) of the
     library is a QueryError naming the values that exist, never a silently empty result."""
     if filters.is_empty():
         return filters
@@ -86,7 +97,17 @@ def resolve_filters(filters: Filters, reports: list[Report], passage_countries: 
         source_orgs=tuple(_one_of("source", v, sources, _source_value(v, sources)) for v in filters.source_orgs),
         doc_types=tuple(_one_of("type", v, types, v if v in types else None) for v in filters.doc_types),
         report_ids=tuple(_report_value(v, reports) for v in filters.report_ids),
+        tags=tuple(_tag_value(v, tags or []) for v in filters.tags),
     )
+
+
+def _tag_value(value: str, tags: list[str]) -> str:
+    folded = value.casefold()
+    found = next((t for t in tags if t.casefold() == folded), None)
+    if found is not None:
+        return found
+    here = ", ".join(tags[:20]) + (f" and {len(tags) - 20} more" if len(tags) > 20 else "")
+    raise QueryError(f"filter tag={value}: no passage in the library has that tag; tags here: {here or 'none'}")
 
 
 def _one_of(key: str, value: str, existing: list[str], found: str | None) -> str:

@@ -108,6 +108,9 @@ class Filters:
     period_from: int | None = None  # the period covered overlaps [period_from, period_to]
     period_to: int | None = None
     report_ids: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # a passage carrying any of them passes (tags live in the store, not the index)
+    # The passage ids the tags stand for, looked up in the store just before a search (None: not restricted).
+    passage_ids: tuple[str, ...] | None = None
 
     def is_empty(self) -> bool:
         return self == Filters()
@@ -452,6 +455,10 @@ class FullTextIndex:
         ):
             if values:
                 out.append(_any_of([tantivy.Query.term_query(self.schema, field, v) for v in values]))
+        if f.passage_ids is not None:
+            # Tags change too often to be written into the index (a tag would re-index its report): the
+            # tagged passages' ids restrict the query instead, as one term-set clause.
+            out.append(tantivy.Query.term_set_query(self.schema, "passage_id", list(f.passage_ids)))
         if f.sections:
             out.append(_any_of([self._section_query(code) for code in f.sections]))
         if f.year_from is not None or f.year_to is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from covenant.annotations import Note, Tag, TagCount
 from covenant.model import Document, Footnote, IngestEvent, MapRun, Passage, Report, Section
 
 
@@ -60,6 +61,39 @@ class Store(Protocol):
         """A library-wide setting (e.g. "semantic_model"), None when unset."""
 
     def set_setting(self, key: str, value: str) -> None: ...
+
+    # A researcher's tags and notes, keyed to passage ids. They outlive their passage: a replaced report's
+    # move to the passage with the same text in the new version (in save_document's transaction); the rest,
+    # and a removed report's, stay under the old id and are listed as orphaned.
+    def add_tag(self, passage_id: str, tag: str) -> bool:
+        """Tag a stored passage (NotFoundError when there is none); False when it carries the tag already,
+        in any spelling (tags match case-insensitively and are stored as first written)."""
+
+    def remove_tag(self, passage_id: str, tag: str) -> bool: ...
+
+    def tag_counts(self) -> list[TagCount]:
+        """Every tag with its number of passages (and of orphaned ones), most used first."""
+
+    def tags(self, tag: str | None = None) -> list[Tag]:
+        """The tags on passages, of one tag or all, in passage order, orphaned ones included."""
+
+    def tagged_ids(self, tags: list[str]) -> set[str]:
+        """Ids of stored passages carrying any of these tags."""
+
+    def add_note(self, passage_id: str, text: str) -> Note: ...
+
+    def edit_note(self, note_id: int, text: str) -> Note: ...
+
+    def note(self, note_id: int) -> Note: ...
+
+    def remove_note(self, note_id: int) -> bool: ...
+
+    def notes(self, passage_id: str | None = None, search: str | None = None) -> list[Note]:
+        """Notes, oldest first; `search`: those holding every one of its words (case-insensitive, parts of
+        words too)."""
+
+    def annotations(self, passage_ids: list[str]) -> dict[str, tuple[list[str], list[Note]]]:
+        """Tags and notes of these passages at once (a page of search hits): id -> (tags, notes)."""
 
     def stats(self) -> dict[str, int]: ...
 

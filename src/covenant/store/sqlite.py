@@ -14,6 +14,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from covenant.annotations import Note, Tag, TagCount, clean_note, clean_tag, note_words
 from covenant.errors import CovenantError, NotFoundError, StoreError
 from covenant.model import Document, Footnote, IngestEvent, MapRun, Passage, Report, Section
 
@@ -93,6 +94,24 @@ MIGRATIONS: list[str] = [
     ALTER TABLE passages ADD COLUMN country TEXT;
     UPDATE passages SET country = (SELECT country FROM reports WHERE reports.id = passages.report_id);
     """,
+    # A researcher's tags and notes on passages. They are keyed to passage ids without a foreign key: what a
+    # researcher wrote is never deleted by a cascade. A replaced report's tags and notes move to the passage
+    # with the same text in the new version (save_document); the others, and those of a removed report, stay
+    # orphaned and listed until the same passage comes back (re-ingesting the same file) or they are removed.
+    # `tag_key` is the tag case-folded (Unicode, not only ASCII): one tag per passage however it is spelled.
+    # IF NOT EXISTS: a library whose user_version was set back runs the migrations after it again.
+    """
+    CREATE TABLE IF NOT EXISTS tags (
+        passage_id TEXT NOT NULL, tag TEXT NOT NULL, tag_key TEXT NOT NULL, created_at TEXT NOT NULL,
+        PRIMARY KEY (passage_id, tag_key)
+    );
+    CREATE INDEX IF NOT EXISTS tags_key ON tags(tag_key);
+    CREATE TABLE IF NOT EXISTS notes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, passage_id TEXT NOT NULL, text TEXT NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS notes_passage ON notes(passage_id);
+    """,
 ]
 _JSON_REPORT_COLS = ("metadata_method", "printed_pages")
 
@@ -157,6 +176,8 @@ class SQLiteStore:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
+            # Note search folds case in every script, as Python does (SQLite's lower() folds only ASCII).
+            self.db.create_function("casefold", 1, _casefold, deterministic=True)
             self._migrate()
         except OSError as exc:
             raise StoreError(f"{path}: cannot create or open the library ({exc.strerror or exc})") from exc
@@ -214,7 +235,10 @@ class SQLiteStore:
         db.execute("BEGIN IMMEDIATE")
         try:
             if replaces and replaces != r.id:
-                self._delete_if_orphaned(replaces, path)
+                held_elsewhere = self._held_elsewhere(replaces, path)
+                # Before the old passages go: their tags and notes follow their text into the new version.
+                self._carry_annotations(replaces, doc.passages, move=not held_elsewhere)
+                self._delete_if_orphaned(replaces, path, held_elsewhere)
             values = [json.dumps(getattr(r, c)) if c in _JSON_REPORT_COLS else getattr(r, c) for c in _REPORT_COLS]
             db.execute(f"INSERT INTO reports ({_cols(_REPORT_COLS)}) VALUES ({_marks(_REPORT_COLS)})", values)
             runs = [_run_row(run) for run in doc.offset_map]
@@ -248,15 +272,58 @@ class SQLiteStore:
             db.execute("ROLLBACK")
             raise
 
-    def _delete_if_orphaned(self, report_id: str, path: str) -> None:
-        """Remove an old version unless another path still holds the same content."""
+    def _held_elsewhere(self, report_id: str, path: str) -> bool:
+        """Whether another path still holds this report's content (then the old version stays stored)."""
         others = self.db.execute(
             "SELECT 1 FROM sources WHERE report_id = ? AND path != ?", (report_id, path)
         ).fetchone()
-        if others is None:
+        return others is not None
+
+    def _delete_if_orphaned(self, report_id: str, path: str, held_elsewhere: bool) -> None:
+        """Remove an old version unless another path still holds the same content."""
+        if not held_elsewhere:
             self.db.execute("DELETE FROM reports WHERE id = ?", (report_id,))
         else:
             self.db.execute("DELETE FROM sources WHERE path = ?", (path,))
+
+    def _carry_annotations(self, old_report: str, new_passages: list[Passage], move: bool) -> None:
+        """Give each tagged or annotated passage of the old version's tags and notes to the new version's
+        passage with the same text (whitespace aside; of several, the one nearest its old place).
+
+        `move`: the old version is being removed, so its tags and notes move (a note keeps its id); else the
+        old version stays in the library and the new one gets copies. A passage whose text is gone keeps
+        them under its old id, orphaned.
+        """
+        old = self.db.execute(
+            "SELECT id, ordinal, text FROM passages WHERE report_id = ? AND ("
+            "id IN (SELECT passage_id FROM tags) OR id IN (SELECT passage_id FROM notes))",
+            (old_report,),
+        ).fetchall()
+        if not old:
+            return
+        by_text: dict[str, list[Passage]] = {}
+        for p in new_passages:
+            by_text.setdefault(" ".join(p.text.split()), []).append(p)
+        db = self.db
+        for old_id, ordinal, text in old:
+            same = by_text.get(" ".join(text.split()))
+            if not same:
+                continue
+            new_id = min(same, key=lambda p: (abs(p.ordinal - ordinal), p.ordinal)).id
+            db.execute(
+                "INSERT OR IGNORE INTO tags (passage_id, tag, tag_key, created_at) "
+                "SELECT ?, tag, tag_key, created_at FROM tags WHERE passage_id = ?",
+                (new_id, old_id),
+            )
+            if move:
+                db.execute("DELETE FROM tags WHERE passage_id = ?", (old_id,))
+                db.execute("UPDATE notes SET passage_id = ? WHERE passage_id = ?", (new_id, old_id))
+            else:
+                db.execute(
+                    "INSERT INTO notes (passage_id, text, created_at, updated_at) "
+                    "SELECT ?, text, created_at, updated_at FROM notes WHERE passage_id = ? ORDER BY id",
+                    (new_id, old_id),
+                )
 
     def link_path(self, path: str, report_id: str) -> None:
         """Point a path at a report already stored (the same content under another name)."""
@@ -418,6 +485,137 @@ class SQLiteStore:
     def set_setting(self, key: str, value: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
 
+    # -- tags and notes -------------------------------------------------------------------------
+    def add_tag(self, passage_id: str, tag: str) -> bool:
+        """Tag a stored passage; False when it already carries the tag (in any spelling)."""
+        tag = clean_tag(tag)
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO tags (passage_id, tag, tag_key, created_at) "
+            "SELECT id, ?, ?, ? FROM passages WHERE id = ?",
+            (tag, tag.casefold(), _now(), passage_id),
+        )
+        if cur.rowcount == 0 and not self.db.execute("SELECT 1 FROM passages WHERE id = ?", (passage_id,)).fetchone():
+            raise NotFoundError(f"no passage {passage_id!r} in the library")
+        return cur.rowcount > 0
+
+    def remove_tag(self, passage_id: str, tag: str) -> bool:
+        """Take a tag (in any spelling) off a passage, stored or orphaned; False when it did not carry it."""
+        cur = self.db.execute(
+            "DELETE FROM tags WHERE passage_id = ? AND tag_key = ?", (passage_id, clean_tag(tag).casefold())
+        )
+        return cur.rowcount > 0
+
+    def tag_counts(self) -> list[TagCount]:
+        """Every tag with its passages, most used first; a tag is named as it was first written."""
+        rows = self.db.execute(
+            "SELECT t.tag_key, t.tag, p.id IS NULL FROM tags t LEFT JOIN passages p ON p.id = t.passage_id "
+            "ORDER BY t.created_at, t.rowid"
+        ).fetchall()
+        counts: dict[str, TagCount] = {}
+        for key, tag, orphaned in rows:
+            found = counts.setdefault(key, TagCount(tag, 0, 0))
+            found.passages += 1
+            found.orphaned += int(orphaned)
+        return sorted(counts.values(), key=lambda c: (-c.passages, c.tag.casefold()))
+
+    def tags(self, tag: str | None = None) -> list[Tag]:
+        """Tags on passages (of one tag, in any spelling), in passage order; orphaned ones included."""
+        sql = (
+            "SELECT t.passage_id, t.tag, t.created_at, p.id IS NULL FROM tags t "
+            "LEFT JOIN passages p ON p.id = t.passage_id"
+        )
+        args: tuple[Any, ...] = ()
+        if tag is not None:
+            sql += " WHERE t.tag_key = ?"
+            args = (clean_tag(tag).casefold(),)
+        rows = self.db.execute(sql + " ORDER BY t.passage_id, t.created_at, t.rowid", args).fetchall()
+        return [Tag(pid, name, at, bool(orphaned)) for pid, name, at, orphaned in rows]
+
+    def tagged_ids(self, tags: list[str]) -> set[str]:
+        """Ids of the stored passages that carry any of these tags (in any spelling)."""
+        keys = sorted({clean_tag(t).casefold() for t in tags})
+        if not keys:
+            return set()
+        rows = self.db.execute(
+            f"SELECT DISTINCT t.passage_id FROM tags t JOIN passages p ON p.id = t.passage_id "
+            f"WHERE t.tag_key IN ({_marks(keys)})",
+            keys,
+        ).fetchall()
+        return {str(row[0]) for row in rows}
+
+    def add_note(self, passage_id: str, text: str) -> Note:
+        text = clean_note(text)
+        now = _now()
+        cur = self.db.execute(
+            "INSERT INTO notes (passage_id, text, created_at, updated_at) "
+            "SELECT id, ?, ?, ? FROM passages WHERE id = ?",
+            (text, now, now, passage_id),
+        )
+        if cur.rowcount == 0:
+            raise NotFoundError(f"no passage {passage_id!r} in the library")
+        return Note(int(cur.lastrowid or 0), passage_id, text, now, now)
+
+    def edit_note(self, note_id: int, text: str) -> Note:
+        text = clean_note(text)
+        cur = self.db.execute("UPDATE notes SET text = ?, updated_at = ? WHERE id = ?", (text, _now(), note_id))
+        if cur.rowcount == 0:
+            raise NotFoundError(f"no note {note_id} in the library (see `covenant notes`)")
+        return self.note(note_id)
+
+    def note(self, note_id: int) -> Note:
+        found = self._notes("WHERE n.id = ?", (note_id,))
+        if not found:
+            raise NotFoundError(f"no note {note_id} in the library (see `covenant notes`)")
+        return found[0]
+
+    def remove_note(self, note_id: int) -> bool:
+        return self.db.execute("DELETE FROM notes WHERE id = ?", (note_id,)).rowcount > 0
+
+    def notes(self, passage_id: str | None = None, search: str | None = None) -> list[Note]:
+        """Notes (on one passage), oldest first; `search`: only notes holding every one of its words.
+
+        Notes are written by hand, so a library holds thousands at most: a scan that folds case in every
+        script (SQLite's LIKE folds only ASCII) and matches parts of words ("Zhovt") is quick enough, and no
+        second index has to be kept in step with them.
+        """
+        where, args = [], []
+        if passage_id is not None:
+            where.append("n.passage_id = ?")
+            args.append(passage_id)
+        for word in note_words(search) if search is not None else []:
+            where.append("instr(casefold(n.text), ?) > 0")
+            args.append(word)
+        return self._notes(("WHERE " + " AND ".join(where)) if where else "", tuple(args))
+
+    def _notes(self, where: str, args: tuple[Any, ...]) -> list[Note]:
+        rows = self.db.execute(
+            "SELECT n.id, n.passage_id, n.text, n.created_at, n.updated_at, p.id IS NULL FROM notes n "
+            f"LEFT JOIN passages p ON p.id = n.passage_id {where} ORDER BY n.id",
+            args,
+        ).fetchall()
+        return [Note(i, pid, text, c, u, bool(o)) for i, pid, text, c, u, o in rows]
+
+    def annotations(self, passage_ids: list[str]) -> dict[str, tuple[list[str], list[Note]]]:
+        """The tags and notes of these passages (a page of search hits) in one query: id -> (tags, notes)."""
+        out: dict[str, tuple[list[str], list[Note]]] = {}
+        for chunk in range(0, len(passage_ids), 400):
+            part = passage_ids[chunk : chunk + 400]
+            rows = self.db.execute(
+                "SELECT passage_id, NULL, tag, created_at, NULL, rowid FROM tags "
+                f"WHERE passage_id IN ({_marks(part)}) UNION ALL "
+                "SELECT passage_id, id, text, created_at, updated_at, id FROM notes "
+                f"WHERE passage_id IN ({_marks(part)}) "
+                "ORDER BY 1, 4, 6",
+                [*part, *part],
+            ).fetchall()
+            for pid, note_id, text, created, updated, _order in rows:
+                tags, notes = out.setdefault(pid, ([], []))
+                if note_id is None:
+                    tags.append(text)
+                else:
+                    notes.append(Note(int(note_id), pid, text, created, updated))
+        return out
+
     def stats(self) -> dict[str, int]:
         out = {}
         for table in ("reports", "sections", "passages", "footnotes", "ingest_log"):
@@ -426,6 +624,14 @@ class SQLiteStore:
 
     def close(self) -> None:
         self.db.close()
+
+
+def _casefold(text: str | None) -> str | None:
+    return None if text is None else text.casefold()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _store_error(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
