@@ -1,0 +1,166 @@
+"""The workbench: a FastAPI app built around one library (`create_app`), served by `covenant serve`.
+
+Every page is server-rendered HTML with a JSON twin at the same address (`Accept: application/json` or
+`?format=json`); the data is the data model's own `to_dict()`, so a field has the name `covenant export` gives it.
+The app only reads: each view runs on a pool thread holding a read-only `Library` (see `pool.py`).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from covenant import __version__
+from covenant.errors import CovenantError, NotFoundError, QueryError
+from covenant.library import Library
+from covenant.web.pool import LibraryPool
+from covenant.web.render import error_response, page, templates
+from covenant.web.views import ROUTERS
+
+STATIC = Path(__file__).parent / "static"
+
+# Report text is untrusted: scripts only from this server, never inline (so no injected <script> or on* attribute
+# runs even if escaping failed somewhere), no plugins, no framing by other sites, forms only back to this server.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response, errors and static files included (a pure ASGI middleware:
+    it sees every response the app sends, before any other middleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in SECURITY_HEADERS if name not in names]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(library_path: str | Path, *, workers: int = 2) -> FastAPI:
+    """The workbench over the library at `library_path` (which must exist: the app never creates one).
+
+    `workers`: threads that answer views, each with its own read-only Library (and loaded embedding model).
+    """
+    path = Path(library_path)
+    with Library(path, read_only=True):  # a missing or unreadable library fails here, not on the first request
+        pass
+    pool = LibraryPool(path, workers=workers)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        pool.close()
+
+    app = FastAPI(
+        title="Covenant",
+        version=__version__,
+        summary="A cited, searchable library of human-rights reports.",
+        description="Every page has a JSON twin: the same address with `Accept: application/json` (or "
+        '`?format=json`). Errors: `{"error": {"type": ..., "message": ...}}` with a 400 or 404.',
+        docs_url=None,  # FastAPI's own page loads Swagger UI from a CDN with an inline script: ours is below
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.pool = pool
+    app.state.library_path = path
+    app.state.templates = templates()
+    app.add_middleware(SecurityHeaders)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        return page(request, "docs.html", {})
+
+    _errors(app)
+    return app
+
+
+def _errors(app: FastAPI) -> None:
+    """Every failure is a page with a message, or the one JSON error shape; never a stack trace."""
+
+    @app.exception_handler(QueryError)
+    async def bad_query(request: Request, exc: QueryError) -> Response:
+        return error_response(request, 400, "QueryError", str(exc))
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> Response:
+        return error_response(request, 404, "NotFoundError", str(exc))
+
+    @app.exception_handler(CovenantError)
+    async def covenant_error(request: Request, exc: CovenantError) -> Response:
+        return error_response(request, 500, type(exc).__name__, str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_parameter(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in e.get('loc', ())[1:]) or 'request'}: {e.get('msg', 'invalid')}"
+            for e in exc.errors()
+        )
+        return error_response(request, 400, "QueryError", problems or "invalid request")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        kind = "NotFoundError" if exc.status_code == 404 else "HTTPError"
+        message = f"no page at {request.url.path}" if exc.status_code == 404 else str(exc.detail)
+        return error_response(request, exc.status_code, kind, message)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        # Starlette answers this outside the other middleware (and logs the traceback to the server's console):
+        # the security headers are added here.
+        response = error_response(request, 500, "InternalError", "an internal error; the server log has the details")
+        for name, value in SECURITY_HEADERS:
+            response.headers[name.decode()] = value.decode()
+        return response
+
+
+def serve(library_path: str | Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the workbench with uvicorn until Ctrl-C."""
+    import uvicorn
+
+    app = create_app(library_path)
+    shown = f"[{host}]" if ":" in host else host
+    print(
+        f"Covenant workbench for {library_path}: http://{shown}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True
+    )
+    uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)

@@ -1,0 +1,447 @@
+"""The workbench on a real library: every page and its JSON twin, the error shape, hostile text inert, the API docs."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from lxml import html as lxml_html
+
+from badfiles import make_encrypted_pdf
+from conftest import KAZAKHSTAN, SAMPLES
+from covenant.library import Library
+from covenant.model import Citation, Passage, Report
+from covenant.web import create_app
+from covenant.web.app import CONTENT_SECURITY_POLICY
+from covenant.web.views import ROUTERS
+
+JSON = {"Accept": "application/json"}
+HOSTILE_TEXT = """Norland: a report with hostile text
+
+Section 1. Statements quoted
+
+The site printed <script>alert(1)</script> beside the statement of the ministry, and a link
+javascript:alert(2) that readers were asked to open.
+
+An image tag <img src=x onerror=alert(3)> and a frame <iframe src="https://evil.example/"></iframe> were
+quoted by the complainants in full.
+"""
+HOSTILE_HTML = """<!doctype html>
+<html><head><title>Norland: hostile page &lt;img src=x onerror=alert(6)&gt;</title>
+<script>document.title = "owned"</script></head>
+<body onload="alert('body')">
+<main><article>
+<h1>Norland: a hostile page about the assembly law</h1>
+<p>The ministry statement quoted &lt;script&gt;alert(1)&lt;/script&gt; in its text, and a reader was sent
+to <a href="javascript:alert(2)" onclick="alert(3)">javascript:alert(2)</a> to see the leaked draft of the assembly
+law.</p>
+<p onmouseover="alert(4)">Peaceful assemblies were dispersed by police in Halvik in March 2023, and organisers were
+fined for holding them without permission from the city authorities.</p>
+<iframe src="https://evil.example/frame"></iframe>
+<p>=HYPERLINK("https://evil.example/","calculator") was the cell the spreadsheet of the complainants began with,
+as the ministry itself admitted in a later statement about the assembly law.</p>
+<p>The organisers said <b>style</b> and <span style="color:red">colour</span> were not the point of the protest against
+the assembly law.</p>
+</article></main></body></html>
+"""
+
+
+@pytest.fixture(scope="module")
+def library_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The samples, the Kazakhstan reports when present, two hostile reports and one file that is skipped."""
+    folder = tmp_path_factory.mktemp("web")
+    extra = folder / "extra"
+    extra.mkdir()
+    (extra / "hostile-text.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
+    (extra / "hostile-page.html").write_text(HOSTILE_HTML, encoding="utf-8")
+    make_encrypted_pdf(extra)
+    db = folder / "library.db"
+    with Library(db) as lib:
+        paths = [SAMPLES, extra] + ([KAZAKHSTAN] if KAZAKHSTAN.exists() else [])
+        summary = lib.ingest(paths, workers=1)
+        assert [e.path for e in summary.events if e.status == "skipped"] == [str(extra / "encrypted.pdf")]
+        lib.index(semantic=False)
+    return db
+
+
+@pytest.fixture(scope="module")
+def app(library_path: Path) -> FastAPI:
+    return create_app(library_path)
+
+
+@pytest.fixture(scope="module")
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def lib(library_path: Path) -> Iterator[Library]:
+    with Library(library_path, read_only=True) as opened:
+        yield opened
+
+
+def page(response: Any) -> Any:
+    assert response.headers["content-type"].startswith("text/html"), response.headers["content-type"]
+    return lxml_html.fromstring(response.text)
+
+
+def report_named(lib: Library, prefix: str) -> Report:
+    return next(r for r in lib.reports() if r.file_name.startswith(prefix))
+
+
+def anchors_resolve(tree: Any) -> list[str]:
+    """In-page links (#id) whose target is missing."""
+    ids = set(tree.xpath("//@id"))
+    return [h for h in tree.xpath("//a/@href") if h.startswith("#") and h[1:] not in ids]
+
+
+# -- the library ------------------------------------------------------------------------------------
+
+
+def test_library_page_lists_reports_facets_and_skipped_files(client: TestClient, lib: Library) -> None:
+    tree = page(client.get("/"))
+    reports = lib.reports()
+    links = set(tree.xpath("//table[@class='reports']//a/@href"))
+    assert {f"/reports/{r.id}" for r in reports} <= links
+    facet_titles = [t.strip() for t in tree.xpath("//aside[@class='facets']//h2/text()")]
+    assert facet_titles == ["source", "type", "country", "year"]
+    skipped = tree.xpath("//section[@class='skipped']//li")
+    assert len(skipped) == 1 and "encrypted.pdf" in skipped[0].text_content()
+    assert "password" in skipped[0].text_content()
+
+
+def test_library_json_twin_is_the_report_list_with_export_field_names(client: TestClient, lib: Library) -> None:
+    data = client.get("/", headers=JSON).json()
+    assert data == client.get("/?format=json").json()
+    counts = lib.passage_counts()
+    assert [d["id"] for d in data] == [r.id for r in lib.reports()]
+    for record, report in zip(data, lib.reports(), strict=True):
+        assert record == {**report.to_dict(), "passages": counts[report.id]}
+
+
+def test_library_facets_narrow_the_table_and_csv_follows(client: TestClient, lib: Library) -> None:
+    tree = page(client.get("/"))
+    link = tree.xpath("//aside//h2[text()='type']/following-sibling::ul//a[text()='shadow_report']/@href")[0]
+    narrowed = client.get(link, headers=JSON).json()
+    expected = [r.id for r in lib.reports() if r.doc_type == "shadow_report"]
+    assert [r["id"] for r in narrowed] == expected and 0 < len(expected) < len(lib.reports())
+    rows = list(csv.DictReader(io.StringIO(client.get(link + "&format=csv").text)))
+    assert [row["id"] for row in rows] == expected
+    assert rows[0]["passages"] == str(lib.passage_counts()[expected[0]])
+
+
+# -- the reader -------------------------------------------------------------------------------------
+
+
+def test_reader_json_twin_carries_passages_with_citations(client: TestClient, lib: Library) -> None:
+    report = report_named(lib, "norland-shadow-report")
+    data = client.get(f"/reports/{report.file_name}", headers=JSON).json()
+    assert data["report"] == report.to_dict()
+    assert [s["id"] for s in data["sections"]] == [s.id for s in lib.sections(report)]
+    assert [n["id"] for n in data["footnotes"]] == [n.id for n in lib.footnotes(report)]
+    passages = lib.passages(report)
+    assert len(data["passages"]) == len(passages)
+    for record, passage in zip(data["passages"], passages, strict=True):
+        citation = lib.cite(passage)
+        assert record == {
+            **passage.to_dict(),
+            "formatted": citation.formatted(),
+            "formatted_coi": citation.formatted("coi"),
+        }
+
+
+def test_reader_shows_outline_pages_paragraphs_and_copy_buttons(client: TestClient, lib: Library) -> None:
+    report = report_named(lib, "norland-shadow-report")
+    tree = page(client.get(f"/reports/{report.id[:8]}"))
+    assert tree.xpath("//h1")[0].text_content() == report.title
+    outline = tree.xpath("//nav[@class='outline']//a/@href")
+    assert len(outline) == len(lib.sections(report)) and not anchors_resolve(tree)
+    divs = tree.xpath("//div[contains(@class, 'passage')]")
+    passages = lib.passages(report)
+    assert [d.get("data-passage") for d in divs] == [p.id for p in passages]
+    first = passages[0]
+    ref = divs[0].xpath(".//div[@class='ref']/a")[0].text_content()
+    page_number = first.printed_page_start or first.page_start
+    assert ref.startswith(f"p. {page_number}")
+    numbered = next(p for p in passages if p.paragraph)
+    div = divs[passages.index(numbered)]
+    assert f"para. {numbered.paragraph}" in div.xpath(".//div[@class='ref']/a")[0].text_content()
+    button = div.xpath(".//button[@class='copy-citation']")[0]
+    assert button.get("data-coi") == lib.cite(numbered).formatted("coi")
+    assert button.get("data-plain") == lib.cite(numbered).formatted()
+
+
+@pytest.mark.skipif(not KAZAKHSTAN.exists(), reason="reference corpus ../shared is absent")
+def test_reader_links_footnote_markers_and_notes_both_ways(client: TestClient, lib: Library) -> None:
+    report = report_named(lib, "004_")
+    tree = page(client.get("/reports/004"))
+    notes = lib.footnotes(report)
+    placed = [n for n in notes if n.marker_offset is not None]
+    assert len(placed) > 100
+    markers = tree.xpath("//sup[@class='fnref']/a")
+    assert len(markers) == len(placed)
+    for marker in markers:
+        target = tree.get_element_by_id(marker.get("href")[1:])
+        back = target.xpath(".//a[@class='back']/@href")[0]
+        assert back == f"#{marker.get('id')}"
+    first = placed[0]
+    marker = tree.get_element_by_id(f"ref-{first.id.rpartition(':')[2]}")
+    holder = marker.getparent().getparent().getparent()  # sup -> p -> div.passage
+    passage = next(p for p in lib.passages(report) if p.start <= (first.marker_offset or 0) <= p.end)
+    assert holder.get("data-passage") == passage.id and marker.text == first.number
+    # the marker stands where it stood in the text: the passage's words before it are the text before it
+    before = (marker.getparent().getprevious().tail if marker.getparent().getprevious() is not None else None) or ""
+    text_before = holder.xpath(".//p")[0].text or ""
+    assert passage.text[: (first.marker_offset or 0) - passage.start].endswith((before or text_before).strip()[-20:])
+    assert not anchors_resolve(tree)
+
+
+def test_passage_opens_the_reader_highlighted_and_json_is_its_context(client: TestClient, lib: Library) -> None:
+    report = report_named(lib, "norland-shadow-report")
+    passage = lib.passages(report)[5]
+    short = f"{report.id[:8]}:{passage.id.rpartition(':')[2]}"
+    response = client.get(f"/passages/{short}", follow_redirects=False)
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert location.startswith(f"/reports/{report.id}?") and location.endswith(f"#{passage.id.rpartition(':')[2]}")
+    tree = page(client.get(location))
+    highlighted = tree.xpath("//div[contains(@class, 'highlight')]")
+    assert [d.get("data-passage") for d in highlighted] == [passage.id]
+    data = client.get(f"/passages/{short}?context=1", headers=JSON).json()
+    assert data == lib.context(passage.id, 1).to_dict()
+    assert data["passage"]["id"] == passage.id and len(data["before"]) == 1
+
+
+# -- search -----------------------------------------------------------------------------------------
+
+
+def test_search_page_highlights_hits_with_citations_and_links(client: TestClient, lib: Library) -> None:
+    tree = page(client.get("/search", params={"q": "detained demonstration", "mode": "bm25"}))
+    results = lib.search("detained demonstration", mode="bm25", limit=20)
+    hits = tree.xpath("//li[@class='hit']")
+    assert len(hits) == len(results.hits) > 0
+    for li, hit in zip(hits, results.hits, strict=True):
+        assert li.xpath(".//div[@class='citation']")[0].text_content() == hit.citation.formatted()
+        assert li.xpath(".//a[@class='open']/@href") == [f"/passages/{hit.passage_id}"]
+        marks = [m.text_content().lower() for m in li.xpath(".//p[@class='text']/mark")]
+        assert marks and all(m.startswith(("detain", "demonstr")) for m in marks), marks
+        assert li.xpath(".//p[@class='text']")[0].text_content() == hit.highlighted.replace("[[", "").replace("]]", "")
+        assert li.xpath(".//button/@data-coi") == [hit.citation.formatted("coi")]
+
+
+def test_search_json_twin_is_the_cli_object(client: TestClient, lib: Library) -> None:
+    params = {"q": '"peaceful demonstration"', "mode": "bm25", "limit": "5"}
+    data = client.get("/search", params=params, headers=JSON).json()
+    expected = lib.search('"peaceful demonstration"', mode="bm25", limit=5).to_dict()
+    assert data == expected
+    assert set(data) == {"query", "mode", "candidates", "pending", "facets", "hits"}
+    assert data["pending"] == {"reports": 0, "passages": 0}
+    assert set(data["hits"][0]["citation"]) == set(Citation.__dataclass_fields__) | {
+        "formatted",
+        "formatted_coi",
+        "csl",
+    }
+
+
+def test_search_facets_add_filters(client: TestClient, lib: Library) -> None:
+    tree = page(client.get("/search", params={"q": "detention", "mode": "bm25"}))
+    link = tree.xpath("//aside//h2[text()='doc type']/following-sibling::ul//a[text()='shadow_report']/@href")[0]
+    assert "filter=type%3Dshadow_report" in link
+    narrowed = page(client.get(link))
+    assert narrowed.xpath("//span[@class='chip']")[0].text.strip() == "type=shadow_report"
+    data = client.get(link, headers=JSON).json()
+    assert data["facets"]["doc_type"] == {"shadow_report": data["candidates"]}
+    assert data == lib.search("detention", mode="bm25", filters=["type=shadow_report"], limit=20).to_dict()
+    # the country facet's values are links too, and a second filter keeps the first
+    twice = client.get(link + "&filter=year=2000..2030", headers=JSON).json()
+    assert twice["candidates"] <= data["candidates"]
+
+
+def test_search_csv_download(client: TestClient, lib: Library) -> None:
+    params = {"q": "demonstration", "mode": "bm25", "limit": "7"}
+    first = client.get("/search.csv", params=params)
+    assert first.headers["content-type"].startswith("text/csv")
+    assert "attachment" in first.headers["content-disposition"]
+    assert first.text == client.get("/search", params={**params, "format": "csv"}).text
+    rows = list(csv.DictReader(io.StringIO(first.text)))
+    results = lib.search("demonstration", mode="bm25", limit=7)
+    assert [r["passage_id"] for r in rows] == [h.passage_id for h in results.hits]
+    assert rows[0]["formatted_coi"] == results.hits[0].citation.formatted("coi")
+    assert rows[0]["text"] == results.hits[0].text
+
+
+def test_csv_cells_never_start_a_formula(client: TestClient) -> None:
+    rows = list(csv.DictReader(io.StringIO(client.get("/search.csv", params={"q": "HYPERLINK", "mode": "bm25"}).text)))
+    texts = [r["text"] for r in rows]
+    assert texts and all(t.startswith("'=HYPERLINK") for t in texts), texts
+
+
+def test_search_tells_what_is_still_waiting_to_be_indexed(tmp_path: Path) -> None:
+    db = tmp_path / "library.db"
+    with Library(db) as writer:
+        writer.ingest([SAMPLES / "norland-2023-country-report.txt"], workers=1)
+        writer.index(semantic=False)
+        with TestClient(create_app(db)) as client:
+            before = client.get("/search", params={"q": "detained", "mode": "bm25"}, headers=JSON).json()
+            assert before["pending"] == {"reports": 0, "passages": 0}
+            # Another process ingests while the workbench runs: the next request sees the new report, unindexed.
+            writer.ingest([SAMPLES / "norland-shadow-report.pdf"], workers=1)
+            after = client.get("/search", params={"q": "detained", "mode": "bm25"}, headers=JSON).json()
+            assert after["pending"]["reports"] == 1 and after["pending"]["passages"] > 0
+            tree = page(client.get("/search", params={"q": "detained", "mode": "bm25"}))
+            assert "1 reports" in tree.xpath("//p[@class='pending']")[0].text_content()
+            assert len(client.get("/", headers=JSON).json()) == 2
+
+
+# -- errors -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "kind", "words"),
+    [
+        ("/search?q=%22unclosed&mode=bm25", 400, "QueryError", "quotation mark"),
+        ("/search?q=torture&filter=country=UZ", 400, "QueryError", "country=UZ"),
+        ("/search?q=torture&filter=colour=red", 400, "QueryError", "unknown filter"),
+        ("/search?q=torture&mode=magic", 400, "QueryError", "mode"),
+        ("/search?q=torture&limit=0", 400, "QueryError", "limit"),
+        ("/?filter=country=UZ", 400, "QueryError", "country=UZ"),
+        ("/reports/no-such-report", 404, "NotFoundError", "no-such-report"),
+        ("/passages/0123456789abcdef:p00001", 404, "NotFoundError", "0123456789abcdef"),
+        ("/nowhere", 404, "NotFoundError", "/nowhere"),
+    ],
+)
+def test_errors_have_one_json_shape_and_a_page(
+    client: TestClient, url: str, status: int, kind: str, words: str
+) -> None:
+    response = client.get(url, headers=JSON)
+    assert response.status_code == status
+    body = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"type", "message"}
+    assert body["error"]["type"] == kind and words in body["error"]["message"], body
+    shown = client.get(url)
+    assert shown.status_code == status
+    text = page(shown).text_content()
+    assert body["error"]["message"] in " ".join(text.split()) or words in text
+    assert "Traceback" not in shown.text and 'File "' not in shown.text
+
+
+def test_an_empty_query_is_the_search_form_or_an_error(client: TestClient) -> None:
+    tree = page(client.get("/search?q="))
+    assert tree.xpath("//form[@class='search']") and not tree.xpath("//li[@class='hit']")
+    response = client.get("/search?q=", headers=JSON)
+    assert response.status_code == 400 and response.json()["error"]["type"] == "QueryError"
+
+
+def test_a_malformed_query_keeps_the_search_box(client: TestClient) -> None:
+    tree = page(client.get("/search", params={"q": '"unclosed', "mode": "bm25"}))
+    assert tree.xpath("//form[@class='search']//input[@name='q']/@value") == ['"unclosed']
+    assert "quotation mark" in tree.xpath("//p[contains(@class, 'error')]")[0].text_content()
+
+
+# -- security ---------------------------------------------------------------------------------------
+
+
+def every_page(client: TestClient, lib: Library) -> list[str]:
+    urls = ["/", "/search", "/search?q=alert&mode=bm25", "/search?q=%22unclosed", "/nowhere", "/docs"]
+    urls += [f"/reports/{r.id}" for r in lib.reports()]
+    return urls
+
+
+def inert_problems(tree: Any) -> list[str]:
+    """What in a page could run or load from elsewhere: inline scripts, on* handlers, javascript: links, frames,
+    plugins, style attributes (the policy forbids them too)."""
+    problems = []
+    for script in tree.xpath("//script"):
+        src = script.get("src") or ""
+        if not src.startswith("/static/") or (script.text or "").strip():
+            problems.append(f"script {src!r} {(script.text or '')[:40]!r}")
+    for element in tree.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in element.attrib.items():
+            if name.lower().startswith("on") or name.lower() == "style":
+                problems.append(f"<{element.tag} {name}=...>")
+            if name in ("href", "src", "action") and value.strip().lower().startswith(("javascript:", "data:")):
+                problems.append(f"<{element.tag} {name}={value!r}>")
+    problems += [f"<{e.tag}>" for e in tree.xpath("//iframe | //object | //embed | //frame | //base")]
+    return problems
+
+
+def test_every_page_has_the_security_headers_and_no_inline_script(client: TestClient, lib: Library) -> None:
+    for url in [*every_page(client, lib), "/static/covenant.js", "/openapi.json"]:
+        response = client.get(url)
+        assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY, url
+        assert response.headers["x-content-type-options"] == "nosniff", url
+        if response.headers["content-type"].startswith("text/html"):
+            assert inert_problems(page(response)) == [], url
+    for part in ("script-src 'self'", "frame-ancestors 'none'", "default-src 'none'"):
+        assert part in CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in CONTENT_SECURITY_POLICY and "unsafe-eval" not in CONTENT_SECURITY_POLICY
+
+
+def test_hostile_report_text_renders_inert(client: TestClient, lib: Library) -> None:
+    for name in ("hostile-text", "hostile-page", "norland-ngo-letter"):
+        report = report_named(lib, name)
+        response = client.get(f"/reports/{report.id}")
+        tree = page(response)
+        assert inert_problems(tree) == [], name
+        text = tree.text_content()
+        if name != "norland-ngo-letter":
+            # the hostile strings are shown as the report's words, escaped, not run
+            assert "<script>alert(1)</script>" in text
+            assert "<script>alert(1)" not in response.text
+    hostile = client.get("/search", params={"q": "alert", "mode": "bm25"})
+    tree = page(hostile)
+    assert inert_problems(tree) == []
+    assert any("<script>alert(1)</script>" in p.text_content() for p in tree.xpath("//p[@class='text']"))
+    text_report = report_named(lib, "hostile-text")
+    assert "javascript:alert(2)" in page(client.get(f"/reports/{text_report.id}")).text_content()
+    texts = [p["text"] for p in client.get(f"/reports/{text_report.id}", headers=JSON).json()["passages"]]
+    assert any("<iframe" in t for t in texts)
+
+
+# -- the API description ----------------------------------------------------------------------------
+
+
+def test_every_route_is_in_openapi(app: FastAPI, client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    # The views' routers (FastAPI keeps included routers as wrappers in app.routes) and the app's own routes.
+    found = [*app.routes, *(route for router in ROUTERS for route in router.routes)]
+    routes = [r for r in found if isinstance(r, APIRoute) and r.path != "/docs"]  # /docs is the description's page
+    assert {r.path for r in routes} >= {"/", "/reports/{ref}", "/passages/{passage_id}", "/search", "/search.csv"}
+    for route in routes:
+        assert route.include_in_schema and route.path in spec["paths"], f"{route.path} is missing from /openapi.json"
+        for method in route.methods - {"HEAD"}:
+            entry = spec["paths"][route.path][method.lower()]
+            assert entry.get("description") and entry.get("summary"), f"{method} {route.path} is not described"
+    search = {p["name"] for p in spec["paths"]["/search"]["get"]["parameters"]}
+    assert search == {"q", "mode", "filter", "limit"}
+
+
+def test_api_docs_page_loads_its_assets_from_the_app(client: TestClient) -> None:
+    response = client.get("/docs")
+    tree = page(response)
+    assert "http://" not in response.text and "https://" not in response.text
+    assets = tree.xpath("//script/@src") + tree.xpath("//link[@rel='stylesheet']/@href")
+    assert "/static/swagger-ui/swagger-ui-bundle.js" in assets and "/static/swagger-ui/swagger-ui.css" in assets
+    for asset in assets:
+        assert asset.startswith("/static/"), asset
+        loaded = client.get(asset)
+        assert loaded.status_code == 200 and len(loaded.content) > 500, asset
+    assert tree.xpath("//div[@id='swagger-ui']/@data-openapi") == ["/openapi.json"]
+    assert client.get("/static/swagger-ui/LICENSE").status_code == 200
+
+
+def test_passage_field_names_are_the_data_models(client: TestClient, lib: Library) -> None:
+    report = report_named(lib, "norland-2023")
+    data = client.get(f"/reports/{report.id}", headers=JSON).json()
+    assert set(data) == {"report", "sections", "passages", "footnotes"}
+    assert set(data["passages"][0]) == set(Passage.__dataclass_fields__) | {"formatted", "formatted_coi"}
