@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CORPUS ?= samples
 DB ?= covenant.db
+SERVE ?= 1
+PORT ?= 8000
 
-.PHONY: demo test test-fast lint bench clean
+.PHONY: demo ingest-demo test test-fast lint bench clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,17 +16,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## Ingest a folder of reports (default: the bundled samples) and print the library.
-demo: $(STAMP)
+## Ingest a folder of reports (default: the bundled samples), print the library and open the workbench on
+## http://127.0.0.1:$(PORT)/ (Ctrl-C stops it). `make demo SERVE=0` (or `make ingest-demo`) only ingests.
+demo: ingest-demo
+ifneq ($(SERVE),0)
+	$(BIN)/covenant --db $(DB) serve --port $(PORT)
+endif
+
+ingest-demo: $(STAMP)
 	$(BIN)/covenant --db $(DB) ingest $(CORPUS)
 	$(BIN)/covenant --db $(DB) reports
 
 ## Lint, type-check and run every test, the slow corpus-wide ones included (what CI runs).
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+## Debian's Chromium for the workbench's browser tests (Playwright drives it; its own browser download is not used).
+browser:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 ## The quick loop: tests not marked slow.
 test-fast: $(STAMP)

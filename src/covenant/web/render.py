@@ -14,8 +14,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
+from pydantic import BaseModel
 
-from covenant.model import Passage, Report
+from covenant.model import Footnote, Passage, Report
 
 TEMPLATES = Path(__file__).parent / "templates"
 FORMATS = ("html", "json", "csv")
@@ -29,6 +30,7 @@ def templates() -> Jinja2Templates:
     found.env.filters["highlighted"] = highlighted
     found.env.filters["facet_label"] = facet_label
     found.env.filters["period"] = period
+    found.env.filters["note_where"] = note_where
     return found
 
 
@@ -53,6 +55,22 @@ def page(request: Request, name: str, context: dict[str, Any], status_code: int 
     response = engine.TemplateResponse(request, name, context, status_code=status_code)
     response.headers["Vary"] = "Accept"
     return response
+
+
+class ErrorDetail(BaseModel):
+    type: str  # QueryError, NotFoundError, InternalError ...
+    message: str  # written for the user: what went wrong and what to do
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+# The error answers every view may give, for /openapi.json (the shape of `error_payload`).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "a malformed query, filter or parameter"},
+    404: {"model": ErrorBody, "description": "no such report or passage"},
+}
 
 
 def error_payload(kind: str, message: str) -> dict[str, Any]:
@@ -102,7 +120,7 @@ def period(r: Report) -> str:
 
 def where(p: Passage) -> str:
     """A passage's place as a reader cites it: the printed page (with the file's page when they differ), else
-    the file's page, else the original lines; then the document's paragraph number."""
+    the file's page, else the original file's lines; then the document's paragraph number."""
     if p.printed_page_start is not None:
         printed = _span(p.printed_page_start, p.printed_page_end)
         files = _span(str(p.page_start), None if p.page_end is None else str(p.page_end))
@@ -112,8 +130,14 @@ def where(p: Passage) -> str:
         place = f"{_pages(files)} {files}"
     else:
         lines = _span(str(p.line_start), str(p.line_end))
-        place = f"{'l.' if lines == str(p.line_start) else 'll.'} {lines}"
+        place = f"{'line' if lines == str(p.line_start) else 'lines'} {lines}"
     return f"{place}, para. {p.paragraph}" if p.paragraph else place
+
+
+def note_where(n: Footnote) -> str:
+    if n.page is not None:
+        return f"p. {n.page}"
+    return f"line {n.line_start}" if n.line_start == n.line_end else f"lines {n.line_start}\u2013{n.line_end}"
 
 
 def _span(first: str, last: str | None) -> str:

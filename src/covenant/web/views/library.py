@@ -14,9 +14,9 @@ from covenant.errors import QueryError
 from covenant.library import Library
 from covenant.model import IngestEvent, Report
 from covenant.search.fulltext import Filters
-from covenant.web.render import csv_response, json_response, page, wanted
+from covenant.web.render import ERROR_RESPONSES, csv_response, json_response, page, wanted
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
 
 # The report facets of the library page, as filter keys (the search filters' keys and values).
 FACETS = ("source", "type", "country", "year")

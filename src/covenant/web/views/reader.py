@@ -12,9 +12,9 @@ from markupsafe import Markup, escape
 
 from covenant.library import Library
 from covenant.model import Citation, Footnote, Passage, Report, Section
-from covenant.web.render import json_response, page, wanted
+from covenant.web.render import ERROR_RESPONSES, json_response, page, wanted
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
 
 
 @dataclass(slots=True)

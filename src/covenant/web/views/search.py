@@ -11,9 +11,9 @@ from fastapi.responses import Response
 from covenant.errors import QueryError
 from covenant.library import Library
 from covenant.search.engine import SearchResults
-from covenant.web.render import csv_response, json_response, page, wanted
+from covenant.web.render import ERROR_RESPONSES, csv_response, json_response, page, wanted
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
 
 Mode = Literal["hybrid", "bm25", "semantic"]
 # The facets of search results, and the filter key each value adds when clicked.

@@ -1,0 +1,202 @@
+"""The workbench in a real browser: `covenant serve` as a process, Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import KAZAKHSTAN, SAMPLES
+from covenant.library import Library
+
+CHROMIUM = Path("/usr/bin/chromium")
+# Playwright's own browser download is not used: Debian's Chromium, headless, talking to nothing but the server.
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("CI"),
+        reason="/usr/bin/chromium is absent (apt-get install chromium; `make test` installs it)",
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = Path(os.environ.get("COVENANT_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    print(f"\nscreenshots of the workbench: {folder}")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`covenant serve` on a free port of 127.0.0.1 over the samples and the Kazakhstan reports."""
+    db = tmp_path_factory.mktemp("browser") / "library.db"
+    with Library(db) as lib:
+        lib.ingest([SAMPLES] + ([KAZAKHSTAN] if KAZAKHSTAN.exists() else []), workers=1)
+        lib.index(semantic=False)
+    port = free_port()
+    command = [str(Path(sys.executable).with_name("covenant")), "--db", str(db), "serve", "--port", str(port)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    address = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(address + "/", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    output = process.stdout.read() if process.stdout else ""
+                    pytest.fail(f"covenant serve did not start: {output}")
+                time.sleep(0.2)
+        yield address
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail("CI must run the browser tests: /usr/bin/chromium is missing (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture()
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=server)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    opened = context.new_page()
+    problems: list[str] = []
+    # Every console error (a script that failed, a resource refused by the Content-Security-Policy) fails the test.
+    opened.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    opened.on("pageerror", lambda e: problems.append(str(e)))
+    opened.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    yield opened
+    context.close()
+    assert problems == []
+
+
+def expect(target: Any) -> Any:
+    """Playwright's waiting assertions (they poll without evaluating strings, which the page's policy forbids)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
+def in_view(page: Any, selector: str) -> bool:
+    """Whether the element is inside the visible part of the window (not merely in the document)."""
+    box = page.locator(selector).first.bounding_box()
+    height = page.evaluate("window.innerHeight")
+    return bool(box) and box["y"] >= -1 and box["y"] + min(box["height"], 40) <= height + 1
+
+
+def reader_name() -> str:
+    return "004_c44e466740d2cce1.txt" if KAZAKHSTAN.exists() else "norland-shadow-report.pdf"
+
+
+def test_library_reader_and_footnotes(page: Any, screenshots: Path) -> None:
+    page.goto("/")
+    rows = page.locator("table.reports tbody tr")
+    assert rows.count() == (8 if KAZAKHSTAN.exists() else 3)
+    page.screenshot(path=str(screenshots / "1-library.png"), full_page=True)
+    row = page.locator("table.reports tr", has_text=reader_name())
+    row.locator("td a").nth(1).click()
+    page.wait_for_url("**/reports/**")
+    assert page.locator(".outline a").count() > 3
+    page.screenshot(path=str(screenshots / "2-reader.png"))
+
+    marker = page.locator("sup.fnref a").first
+    note_id = marker.get_attribute("href")[1:]
+    marker_id = marker.get_attribute("id")
+    marker.click()
+    expect(page).to_have_url(re.compile(f"#{note_id}$"))
+    assert in_view(page, f"li[id='{note_id}']")
+    page.screenshot(path=str(screenshots / "3-footnote.png"))
+    page.locator(f"li[id='{note_id}'] a.back").click()
+    expect(page).to_have_url(re.compile(f"#{marker_id}$"))
+    assert in_view(page, f"a[id='{marker_id}']")
+
+
+def test_search_open_a_hit_and_copy_its_citation(page: Any, screenshots: Path) -> None:
+    phrase, country = ('"freedom of assembly"', "KZ") if KAZAKHSTAN.exists() else ('"peaceful demonstration"', None)
+    page.goto("/search")
+    page.fill("form.search input[name='q']", phrase)
+    page.select_option("form.search select[name='mode']", "bm25")
+    if country:
+        page.fill("form.search input.filter-input", f"country={country}")
+    page.click("form.search button[type='submit']")
+    page.wait_for_selector("li.hit")
+    if country:
+        assert page.locator("span.chip", has_text=f"country={country}").count() == 1
+    hits = page.locator("li.hit")
+    assert hits.count() > 0
+    assert hits.first.locator("p.text mark").count() > 0
+    page.screenshot(path=str(screenshots / "4-search.png"), full_page=False)
+
+    passage_id = hits.nth(1 if hits.count() > 1 else 0).locator("code.pid").inner_text()
+    hits.nth(1 if hits.count() > 1 else 0).locator("a.open").click()
+    page.wait_for_url("**/reports/**")
+    highlighted = page.locator(".passage.highlight")
+    assert highlighted.count() == 1 and highlighted.get_attribute("data-passage").endswith(passage_id.split(":")[1])
+    assert in_view(page, ".passage.highlight")
+    page.screenshot(path=str(screenshots / "5-passage.png"))
+
+    button = highlighted.locator("button.copy-citation")
+    button.click()
+    expect(button).to_have_text("copied")
+    assert page.evaluate("navigator.clipboard.readText()") == button.get_attribute("data-coi")
+    page.select_option("select.cite-style-select", "plain")
+    expect(button).to_have_text("copy citation")  # the label comes back after a moment
+    button.click()
+    expect(button).to_have_text("copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == button.get_attribute("data-plain") and copied != button.get_attribute("data-coi")
+
+
+def test_api_docs_render_from_local_assets(page: Any, screenshots: Path, server: str) -> None:
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    page.goto("/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert {"/", "/reports/{ref}", "/passages/{passage_id}", "/search", "/search.csv"} <= {p.strip() for p in paths}
+    assert requested and all(url.startswith(server) for url in requested), requested
+    page.screenshot(path=str(screenshots / "6-docs.png"))
