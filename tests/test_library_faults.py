@@ -59,9 +59,11 @@ def test_export_refuses_a_folder_that_is_not_empty_and_force_replaces(library: P
     assert (out / "passages.jsonl").read_text(encoding="utf-8") == first
     assert sorted(p.name for p in out.iterdir()) == [
         "footnotes.jsonl",
+        "notes.jsonl",
         "passages.jsonl",
         "reports.jsonl",
         "sections.jsonl",
+        "tags.jsonl",
     ]
 
 
