@@ -13,20 +13,11 @@ from typing import Any
 import click
 
 from covenant import __version__
+from covenant.model import OVERRIDABLE
 from covenant.workers import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT
 
-METADATA_FLAGS = (
-    "title",
-    "source_org",
-    "doc_type",
-    "country",
-    "period_start",
-    "period_end",
-    "publication_date",
-    "symbol",
-    "url",
-    "accessed",
-)
+# Every overridable field has a flag, but the language (detected from the text or the page's own declaration).
+METADATA_FLAGS = tuple(name for name in OVERRIDABLE if name != "language")
 CITE_STYLES = ("plain", "coi", "csl")
 STYLE_OPTION = click.option(
     "--style",
@@ -196,7 +187,6 @@ def ingest(
     """
     from rich.console import Console
     from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from covenant.batch import report_files
     from covenant.workers import Limits
@@ -213,15 +203,7 @@ def ingest(
     err = Console(stderr=True)
     with (
         _library(ctx, write=True, create=True) as lib,
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-            disable=as_json,
-        ) as progress,
+        _progress_bar(err, hidden=as_json) as progress,
     ):
         task = progress.add_task("ingesting", total=len(found.files))
 
@@ -284,6 +266,14 @@ def _non_latin(text: str) -> bool:
     """Whether a query is written mostly in a script other than Latin (Cyrillic, Arabic, CJK...)."""
     letters = [ch for ch in text if ch.isalpha()]
     return bool(letters) and sum(ord(ch) > 0x24F for ch in letters) > len(letters) / 2
+
+
+def _progress_bar(console: Any, hidden: bool) -> Any:
+    """The progress bar of long commands, on stderr: what it does, the bar, done of total, time left."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    return Progress(*columns, console=console, transient=True, disable=hidden)
 
 
 def _duration(seconds: float) -> str:
@@ -753,19 +743,10 @@ def search(
 def index(ctx: click.Context, semantic: bool, model_names: tuple[str, ...], as_json: bool) -> None:
     """Bring the search index up to date with the library (searches also do this on their own)."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with (
         _library(ctx, write=True, create=True) as lib,
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-            disable=as_json,
-        ) as progress,
+        _progress_bar(Console(stderr=True), hidden=as_json) as progress,
     ):
         if model_names:
             # An unknown or uninstalled model stops here, with the command that installs it.

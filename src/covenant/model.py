@@ -7,6 +7,20 @@ from dataclasses import asdict, dataclass, field, fields
 from operator import attrgetter
 from typing import Any
 
+# Report fields a user may set for a file (CLI flags, a `<file>.covenant.json` sidecar) over what is detected.
+OVERRIDABLE = (
+    "title",
+    "source_org",
+    "doc_type",
+    "country",
+    "period_start",
+    "period_end",
+    "publication_date",
+    "language",
+    "symbol",
+    "url",
+    "accessed",
+)
 DOC_TYPES = (
     "annual_country_report",
     "world_report_chapter",

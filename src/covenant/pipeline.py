@@ -11,26 +11,11 @@ from pathlib import Path
 from covenant.clean import clean
 from covenant.errors import BadInputError
 from covenant.ingest import read_report, read_report_bytes
-from covenant.model import DOC_TYPES, Document, Footnote, Passage, Report, Section
+from covenant.model import DOC_TYPES, OVERRIDABLE, Document, Footnote, Passage, Report, Section
 from covenant.publishers import STATE_DEPARTMENT
 from covenant.structure.metadata import country_entries, detect_metadata
 from covenant.structure.outline import build_outline
 from covenant.structure.segment import cite_span, printed_pages, segment
-
-OVERRIDABLE = (
-    "title",
-    "source_org",
-    "doc_type",
-    "country",
-    "period_start",
-    "period_end",
-    "publication_date",
-    "language",
-    "symbol",
-    "url",
-    "accessed",
-)
-
 
 _DATES = ("accessed",)
 _ISO_DATE = re.compile(r"\d{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
