@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from lxml import html as lxml_html
 
 from badfiles import make_encrypted_pdf
-from conftest import KAZAKHSTAN, SAMPLES
+from conftest import KAZAKHSTAN, SAMPLES, needs_corpus
+from covenant.compare import compare
 from covenant.library import Library
 from covenant.model import Citation, Passage, Report
 from covenant.web import create_app
@@ -33,6 +34,11 @@ javascript:alert(2) that readers were asked to open.
 An image tag <img src=x onerror=alert(3)> and a frame <iframe src="https://evil.example/"></iframe> were
 quoted by the complainants in full.
 """
+# A second edition of the hostile text: the comparison's word diff must show its new markup as words.
+EDITED_HOSTILE_TEXT = HOSTILE_TEXT.replace(
+    "The site printed <script>alert(1)</script> beside",
+    "The site printed <script>alert(7)</script><img src=x onerror=alert(8)> beside",
+).replace("readers were asked to open", "readers were told to open")
 HOSTILE_HTML = """<!doctype html>
 <html><head><title>Norland: hostile page &lt;img src=x onerror=alert(6)&gt;</title>
 <script>document.title = "owned"</script></head>
@@ -61,6 +67,7 @@ def library_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     extra.mkdir()
     (extra / "hostile-text.txt").write_text(HOSTILE_TEXT, encoding="utf-8")
     (extra / "hostile-page.html").write_text(HOSTILE_HTML, encoding="utf-8")
+    (extra / "edited-hostile.txt").write_text(EDITED_HOSTILE_TEXT, encoding="utf-8")
     make_encrypted_pdf(extra)
     db = folder / "library.db"
     with Library(db) as lib:
@@ -301,6 +308,65 @@ def test_search_tells_what_is_still_waiting_to_be_indexed(tmp_path: Path) -> Non
             assert len(client.get("/", headers=JSON).json()) == 2
 
 
+# -- compare ----------------------------------------------------------------------------------------
+
+
+@needs_corpus
+def test_compare_shows_two_editions_side_by_side_with_a_word_diff(client: TestClient, lib: Library) -> None:
+    a, b = report_named(lib, "000_"), report_named(lib, "003_")
+    response = client.get("/compare", params={"a": a.file_name, "b": b.id[:8], "section": "2.b"})
+    tree = page(response)
+    assert tree.xpath("//select[@name='a']/option[@selected]/@value") == [a.id]
+    assert tree.xpath("//select[@name='b']/option[@selected]/@value") == [b.id]
+    summary = " ".join(tree.xpath("//p[contains(@class, 'compare-summary')]")[0].text_content().split())
+    assert summary.startswith("0 unchanged · 1 changed · 2 moved · 34 added · 11 dropped"), summary
+    changed = tree.xpath("//table[@class='sides']//tr[@class='changed']")
+    assert len(changed) == 1
+    assert changed[0].xpath("td[@class='a']//del") and changed[0].xpath("td[@class='b']//ins")
+    assert not changed[0].xpath("td[@class='a']//ins") and not changed[0].xpath("td[@class='b']//del")
+    older = " ".join(changed[0].xpath("td[@class='a']/p")[0].text_content().split())
+    assert older.startswith("The Constitution provides for freedom of assembly")
+    links = changed[0].xpath(".//div[@class='ref']/a/@href")
+    assert len(links) == 2 and links[0].startswith(f"/passages/{a.id}:") and links[1].startswith(f"/passages/{b.id}:")
+    # each side cites its own report and can be copied
+    assert "2003" in changed[0].xpath("td[@class='a']//button/@data-plain")[0]
+    assert len(tree.xpath("//tr[@class='added']")) == 34 and len(tree.xpath("//tr[@class='dropped']")) == 11
+    assert not tree.xpath("//tr[@class='unchanged']")
+
+
+@needs_corpus
+def test_compare_json_twin_is_the_cli_object(client: TestClient, lib: Library) -> None:
+    a, b = report_named(lib, "000_"), report_named(lib, "003_")
+    params = {"a": a.id, "b": b.id, "section": "2.b", "only": "changed,added"}
+    data = client.get("/compare", params=params, headers=JSON).json()
+    assert data == compare(lib, a.id, b.id, section="2.b").to_dict(["changed", "added"])
+    assert set(data["sections"][0]) >= {"changed", "added"} and "dropped" not in data["sections"][0]
+    # the page's check boxes send the statuses one by one: the same comparison
+    repeated = client.get(f"/compare?a={a.id}&b={b.id}&section=2.b&only=changed&only=added&format=json").json()
+    assert repeated == data
+    shown = page(client.get("/compare", params=params))
+    assert not shown.xpath("//tr[@class='dropped']") and shown.xpath("//tr[@class='added']")
+
+
+def test_compare_page_without_reports_is_the_form(client: TestClient, lib: Library) -> None:
+    tree = page(client.get("/compare"))
+    options = tree.xpath("//form[@class='compare']/label/select[@name='a']/option/@value")
+    assert sorted(options) == sorted(r.id for r in lib.reports())
+    assert not tree.xpath("//table[@class='sides']")
+
+
+def test_hostile_text_in_a_diff_renders_inert(client: TestClient, lib: Library) -> None:
+    a, b = report_named(lib, "hostile-text"), report_named(lib, "edited-hostile")
+    response = client.get("/compare", params={"a": a.id, "b": b.id})
+    tree = page(response)
+    assert inert_problems(tree) == []
+    inserted = " ".join(tree.xpath("//tr[@class='changed']/td[@class='b']//ins/text()"))
+    assert "<script>alert(7)</script><img" in inserted and "onerror=alert(8)>" in inserted
+    assert "<script>alert(7)" not in response.text and "<img src=x" not in response.text
+    deleted = tree.xpath("//tr[@class='changed']/td[@class='a']//del/text()")
+    assert "<script>alert(1)</script>" in deleted and "asked" in deleted
+
+
 # -- errors -----------------------------------------------------------------------------------------
 
 
@@ -316,6 +382,10 @@ def test_search_tells_what_is_still_waiting_to_be_indexed(tmp_path: Path) -> Non
         ("/reports/no-such-report", 404, "NotFoundError", "no-such-report"),
         ("/passages/0123456789abcdef:p00001", 404, "NotFoundError", "0123456789abcdef"),
         ("/nowhere", 404, "NotFoundError", "/nowhere"),
+        ("/compare?a=norland-2023-country-report.txt", 400, "QueryError", "two reports"),
+        ("/compare?a=norland-2023-country-report.txt&b=no-such-report", 404, "NotFoundError", "no-such-report"),
+        ("/compare?a=hostile-text.txt&b=edited-hostile.txt&only=changed,renamed", 400, "QueryError", "renamed"),
+        ("/compare?a=hostile-text.txt&b=edited-hostile.txt&section=9.z", 400, "QueryError", "9.z"),
     ],
 )
 def test_errors_have_one_json_shape_and_a_page(
@@ -416,7 +486,14 @@ def test_every_route_is_in_openapi(app: FastAPI, client: TestClient) -> None:
     # The views' routers (FastAPI keeps included routers as wrappers in app.routes) and the app's own routes.
     found = [*app.routes, *(route for router in ROUTERS for route in router.routes)]
     routes = [r for r in found if isinstance(r, APIRoute) and r.path != "/docs"]  # /docs is the description's page
-    assert {r.path for r in routes} >= {"/", "/reports/{ref}", "/passages/{passage_id}", "/search", "/search.csv"}
+    assert {r.path for r in routes} >= {
+        "/",
+        "/reports/{ref}",
+        "/passages/{passage_id}",
+        "/search",
+        "/search.csv",
+        "/compare",
+    }
     for route in routes:
         assert route.include_in_schema and route.path in spec["paths"], f"{route.path} is missing from /openapi.json"
         for method in route.methods - {"HEAD"}:
