@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from covenant.library import Library
 from covenant.model import Citation, Passage, Report
 from covenant.web import create_app
 from covenant.web.app import CONTENT_SECURITY_POLICY
+from covenant.web.auth import create_token, list_tokens, revoke_token
 from covenant.web.views import ROUTERS
 
 JSON = {"Accept": "application/json"}
@@ -162,6 +165,8 @@ def test_reader_json_twin_carries_passages_with_citations(client: TestClient, li
             **passage.to_dict(),
             "formatted": citation.formatted(),
             "formatted_coi": citation.formatted("coi"),
+            "tags": [],
+            "notes": [],
         }
 
 
@@ -420,7 +425,17 @@ def test_a_malformed_query_keeps_the_search_box(client: TestClient) -> None:
 
 
 def every_page(client: TestClient, lib: Library) -> list[str]:
-    urls = ["/", "/search", "/search?q=alert&mode=bm25", "/search?q=%22unclosed", "/nowhere", "/docs"]
+    urls = [
+        "/",
+        "/search",
+        "/search?q=alert&mode=bm25",
+        "/search?q=%22unclosed",
+        "/nowhere",
+        "/docs",
+        "/tags",
+        "/login",
+    ]
+    urls += ["/compare", "/compare?a=hostile-text.txt&b=edited-hostile.txt&only=changed,unchanged,added,dropped"]
     urls += [f"/reports/{r.id}" for r in lib.reports()]
     return urls
 
@@ -495,9 +510,10 @@ def test_every_route_is_in_openapi(app: FastAPI, client: TestClient) -> None:
         "/compare",
     }
     for route in routes:
-        assert route.include_in_schema and route.path in spec["paths"], f"{route.path} is missing from /openapi.json"
+        documented = re.sub(r":\w+}", "}", route.path)  # /tags/{tag:path} is documented as /tags/{tag}
+        assert route.include_in_schema and documented in spec["paths"], f"{route.path} is missing from /openapi.json"
         for method in route.methods - {"HEAD"}:
-            entry = spec["paths"][route.path][method.lower()]
+            entry = spec["paths"][documented][method.lower()]
             assert entry.get("description") and entry.get("summary"), f"{method} {route.path} is not described"
     search = {p["name"] for p in spec["paths"]["/search"]["get"]["parameters"]}
     assert search == {"q", "mode", "filter", "limit"}
@@ -521,4 +537,184 @@ def test_passage_field_names_are_the_data_models(client: TestClient, lib: Librar
     report = report_named(lib, "norland-2023")
     data = client.get(f"/reports/{report.id}", headers=JSON).json()
     assert set(data) == {"report", "sections", "passages", "footnotes"}
-    assert set(data["passages"][0]) == set(Passage.__dataclass_fields__) | {"formatted", "formatted_coi"}
+    extra = {"formatted", "formatted_coi", "tags", "notes"}
+    assert set(data["passages"][0]) == set(Passage.__dataclass_fields__) | extra
+
+
+# -- tags, notes and writing with a token ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def writable_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A library of its own for the tests that write (the shared one above stays as ingested)."""
+    db = tmp_path_factory.mktemp("web-writes") / "library.db"
+    with Library(db) as lib:
+        lib.ingest([SAMPLES], workers=1)
+        lib.index(semantic=False)
+    return db
+
+
+@pytest.fixture(scope="module")
+def writing(writable_path: Path) -> Iterator[TestClient]:
+    with TestClient(create_app(writable_path)) as test_client:
+        yield test_client
+
+
+def new_token(path: Path, name: str) -> str:
+    with Library(path) as lib:
+        return create_token(lib, name)[0]
+
+
+def passage_of(path: Path, file_prefix: str, words: str) -> str:
+    with Library(path, read_only=True) as lib:
+        report = report_named(lib, file_prefix)
+        return next(p.id for p in lib.passages(report) if words in p.text)
+
+
+def log_in(client: TestClient, token: str) -> str:
+    """Log the client in through the form; the CSRF token its pages then carry."""
+    response = client.post("/login", data={"token": token, "next": "/tags"}, follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/tags"
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie, cookie
+    csrf = page(client.get("/tags")).xpath("//form[@class='logout']/input[@name='csrf']/@value")
+    assert len(csrf) == 1 and len(csrf[0]) > 20
+    return str(csrf[0])
+
+
+def test_a_write_without_a_token_is_refused_in_the_error_shape(writing: TestClient, writable_path: Path) -> None:
+    pid = passage_of(writable_path, "norland-2023", "detained")
+    for headers in ({}, {"Authorization": "Bearer cov_not-a-token"}, {"Authorization": "Basic abc"}):
+        response = writing.post(f"/passages/{pid}/tags", json={"tag": "torture"}, headers={**JSON, **headers})
+        assert response.status_code == 401, headers
+        assert response.json()["error"]["type"] == "AuthError" and response.headers["www-authenticate"].startswith(
+            "Bearer"
+        )
+    assert writing.delete("/notes/1", headers=JSON).status_code == 401
+    shown = writing.post(f"/passages/{pid}/tags", data={"tag": "torture"})
+    assert shown.status_code == 401 and page(shown).xpath("//a[@href='/login']")
+    # nothing was written, and a page without a session shows no write form
+    with Library(writable_path, read_only=True) as lib:
+        assert lib.tags() == []
+    tree = page(writing.get(f"/reports/{pid.split(':')[0]}"))
+    assert not tree.xpath("//form[@method='post']") and tree.xpath("//a[@class='login-link']")
+
+
+def test_a_token_writes_tags_and_notes_that_readers_then_see(writing: TestClient, writable_path: Path) -> None:
+    token = new_token(writable_path, "api-writer")
+    bearer = {**JSON, "Authorization": f"Bearer {token}"}
+    pid = passage_of(writable_path, "norland-2023", "detained")
+    short = pid.split(":")[0][:8] + ":" + pid.split(":")[1]
+    made = writing.post(f"/passages/{short}/tags", json={"tag": "Detention  review"}, headers=bearer)
+    assert made.status_code == 201
+    assert made.json() == {"passage_id": pid, "tag": "Detention review", "added": True, "tags": ["Detention review"]}
+    again = writing.post(f"/passages/{pid}/tags", json={"tag": "detention REVIEW"}, headers=bearer).json()
+    assert again["added"] is False
+    note = writing.post(f"/passages/{pid}/notes", json={"text": "Check <b>the</b> date\nwith the NGO"}, headers=bearer)
+    assert note.status_code == 201 and note.json()["passage_id"] == pid
+    # the readers' Libraries see the writes: the reader, the tag pages, search by the tag and its facet
+    record = next(
+        p for p in writing.get(f"/reports/{pid.split(':')[0]}", headers=JSON).json()["passages"] if p["id"] == pid
+    )
+    assert (
+        record["tags"] == ["Detention review"] and record["notes"][0]["text"] == "Check <b>the</b> date\nwith the NGO"
+    )
+    assert writing.get("/tags", headers=JSON).json() == [{"tag": "Detention review", "passages": 1, "orphaned": 0}]
+    tagged = writing.get("/tags/detention review", headers=JSON).json()
+    assert [(t["passage_id"], t["citation"]["passage_id"]) for t in tagged] == [(pid, pid)]
+    hits = writing.get(
+        "/search", params={"q": "detained", "mode": "bm25", "filter": "tag=detention review"}, headers=JSON
+    ).json()["hits"]
+    assert [h["passage_id"] for h in hits] == [pid] and hits[0]["tags"] == ["Detention review"]
+    tree = page(writing.get("/search", params={"q": "detained", "mode": "bm25"}))
+    facet = tree.xpath("//aside[@class='facets']//section[h2='tag']//a")
+    assert [a.text for a in facet] == ["Detention review"] and "filter=tag%3DDetention+review" in facet[0].get("href")
+    hit = next(h for h in tree.xpath("//li[@class='hit']") if h.xpath(f".//code[@class='pid' and text()='{pid}']"))
+    assert hit.xpath(".//span[@class='chip tag']/a/text()") == ["Detention review"]
+    assert "<b>the</b>" in hit.xpath(".//span[@class='note-text']/text()")[0]  # the note's text, escaped
+    tags_page = page(writing.get("/tags"))
+    assert tags_page.xpath("//a[@class='tag-link']/@href") == ["/tags/Detention%20review"]
+    assert tags_page.xpath("//a[@class='search-link']/@href") == ["/search?filter=tag%3DDetention%20review"]
+    # and take them off again
+    removed = writing.delete(f"/passages/{pid}/tags/DETENTION review", headers=bearer)
+    assert removed.status_code == 200 and removed.json()["tags"] == []
+    assert writing.delete(f"/passages/{pid}/tags/DETENTION review", headers=bearer).status_code == 404
+    assert writing.delete(f"/notes/{note.json()['id']}", headers=bearer).json()["text"].startswith("Check")
+    assert writing.get("/tags", headers=JSON).json() == []
+    bad = writing.post(f"/passages/{pid}/tags", json={"tag": "a\nb"}, headers=bearer)
+    assert bad.status_code == 400 and bad.json()["error"]["type"] == "QueryError"
+
+
+def test_a_browser_logs_in_once_and_its_forms_carry_a_csrf_token(writable_path: Path) -> None:
+    token = new_token(writable_path, "browser")
+    pid = passage_of(writable_path, "norland-2023", "detained")
+    report_id = pid.split(":")[0]
+    with TestClient(create_app(writable_path)) as browser:
+        assert browser.post("/login", data={"token": "cov_wrong"}).status_code == 401
+        csrf = log_in(browser, token)
+        form = page(browser.get(f"/reports/{report_id}")).xpath(f"//form[@action='/passages/{pid}/tags']")[0]
+        assert form.xpath("input[@name='csrf']/@value") == [csrf]
+        back = form.xpath("input[@name='next']/@value")[0]
+        # without the CSRF field (what another site's form would send with the cookie): refused, nothing written
+        refused = browser.post(f"/passages/{pid}/tags", data={"tag": "forged", "next": back}, headers=JSON)
+        assert refused.status_code == 403 and refused.json()["error"]["type"] == "ForbiddenError"
+        wrong = browser.post(f"/passages/{pid}/tags", data={"tag": "forged", "csrf": csrf[:-2] + "xx"})
+        assert wrong.status_code == 403
+        done = browser.post(
+            f"/passages/{pid}/tags", data={"tag": "assembly", "csrf": csrf, "next": back}, follow_redirects=False
+        )
+        assert done.status_code == 303 and done.headers["location"] == back
+        assert back.startswith(f"/reports/{report_id}?passage=")
+        tree = page(browser.get(back))
+        assert inert_problems(tree) == []  # the write forms too: no inline script or handler
+        assert tree.xpath(f"//div[@data-passage='{pid}']//span[@class='chip tag']/a/text()") == ["assembly"]
+        # a form post is sent back only to this server
+        elsewhere = browser.post(
+            f"/passages/{pid}/tags/delete",
+            data={"tag": "assembly", "csrf": csrf, "next": "//evil.example/"},
+            follow_redirects=False,
+        )
+        assert elsewhere.status_code == 303 and elsewhere.headers["location"] == back
+        # a forged cookie is no session
+        browser.cookies.clear()
+        browser.cookies.set("covenant_session", "eyJuYW1lIjoieCJ9.AAAA")
+        assert browser.post(f"/passages/{pid}/tags", data={"tag": "x", "csrf": csrf}).status_code == 401
+
+
+def test_a_revoked_token_and_its_sessions_are_refused(writable_path: Path) -> None:
+    token = new_token(writable_path, "to-revoke")
+    pid = passage_of(writable_path, "norland-2023", "detained")
+    bearer = {**JSON, "Authorization": f"Bearer {token}"}
+    with TestClient(create_app(writable_path)) as browser:
+        csrf = log_in(browser, token)
+        assert browser.post(f"/passages/{pid}/notes", json={"text": "first"}, headers=bearer).status_code == 201
+        with Library(writable_path) as lib:  # `covenant token revoke`, from another process
+            revoke_token(lib, "to-revoke")
+        refused = browser.post(f"/passages/{pid}/notes", json={"text": "second"}, headers=bearer)
+        assert refused.status_code == 401 and "revoked" in refused.json()["error"]["message"]
+        assert browser.post(f"/passages/{pid}/notes", data={"text": "third", "csrf": csrf}).status_code == 401
+        assert not page(browser.get("/")).xpath("//form[@class='logout']")
+        with Library(writable_path, read_only=True) as lib:
+            assert [n.text for n in lib.notes(pid)] == ["first"]
+            lib_tokens = [r.name for r in list_tokens(lib)]
+        assert "to-revoke" not in lib_tokens
+    with Library(writable_path) as lib:
+        for gone in lib.notes(pid):
+            lib.remove_note(gone.id)
+
+
+def test_the_library_keeps_only_token_hashes(writable_path: Path) -> None:
+    token = new_token(writable_path, "hashed")
+    with Library(writable_path, read_only=True) as lib:
+        stored = lib.store.setting("web.tokens") or ""
+    assert token not in stored and hashlib.sha256(token.encode()).hexdigest() in stored
+    assert writable_path.read_bytes().find(token.encode()) == -1
+
+
+def test_a_read_only_workbench_has_no_login_and_refuses_writes(writable_path: Path) -> None:
+    token = new_token(writable_path, "read-only")
+    pid = passage_of(writable_path, "norland-2023", "detained")
+    with TestClient(create_app(writable_path, writable=False)) as reader:
+        response = reader.post(f"/passages/{pid}/tags", json={"tag": "x"}, headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 403 and response.json()["error"]["type"] == "ForbiddenError"
+        assert not page(reader.get("/")).xpath("//a[@class='login-link']")

@@ -829,13 +829,64 @@ def compare_cmd(ctx: click.Context, a: str, b: str, section: str | None, only: s
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Serve the workbench: browse, read and search the library in a web browser (read-only; docs/web.md).
+    """Serve the workbench: browse, read, compare and search the library in a web browser; tag and write notes with
+    a token (`covenant token create`; docs/web.md).
 
     Every page has a JSON twin (the same address with Accept: application/json); the API is described at /docs.
     """
     from covenant.web import serve as run_workbench
 
     run_workbench(ctx.obj["db"], host=host, port=port)
+
+
+@main.group(name="token")
+def token_group() -> None:
+    """Tokens that let the workbench write tags and notes (`covenant serve`; docs/web.md)."""
+
+
+@token_group.command(name="create")
+@click.option("--name", help="A name to list and revoke it by (default token-1, token-2, ...).")
+@click.pass_context
+def token_create(ctx: click.Context, name: str | None) -> None:
+    """Make a token and print it once: the library keeps only its hash."""
+    from covenant.web.auth import create_token
+
+    with _library(ctx, write=True) as lib:
+        token, record = create_token(lib, name)
+    click.echo(token)
+    click.echo(
+        f"token {record.name}: give it to the workbench's /login page, or send 'Authorization: Bearer <token>'; "
+        "it is not shown again",
+        err=True,
+    )
+
+
+@token_group.command(name="list")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+def token_list(ctx: click.Context, as_json: bool) -> None:
+    """List the tokens by name and date (never the tokens themselves)."""
+    from covenant.web.auth import list_tokens
+
+    with _library(ctx) as lib:
+        records = list_tokens(lib)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in records], ensure_ascii=False, indent=2))
+        return
+    for r in records:
+        click.echo(f"{r.name}  created {r.created_at}")
+
+
+@token_group.command(name="revoke")
+@click.argument("name")
+@click.pass_context
+def token_revoke(ctx: click.Context, name: str) -> None:
+    """Revoke a token: the workbench refuses it, and the browser sessions made with it, from the next request."""
+    from covenant.web.auth import revoke_token
+
+    with _library(ctx, write=True) as lib:
+        gone = revoke_token(lib, name)
+    click.echo(f"revoked token {gone.name}")
 
 
 def _warn_repairs(lib: Any) -> None:

@@ -2,17 +2,19 @@
 
 Every page is server-rendered HTML with a JSON twin at the same address (`Accept: application/json` or
 `?format=json`); the data is the data model's own `to_dict()`, so a field has the name `covenant export` gives it.
-The app only reads: each view runs on a pool thread holding a read-only `Library` (see `pool.py`).
+Each view runs on a pool thread holding a read-only `Library` (see `pool.py`); tags, notes and logins are written by
+one writer thread with the app's only writable Library, and only with a token (see `auth.py`).
 """
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -22,7 +24,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from covenant import __version__
 from covenant.errors import CovenantError, NotFoundError, QueryError
 from covenant.library import Library
-from covenant.web.pool import LibraryPool
+from covenant.web.auth import SESSION_COOKIE, AuthError, ForbiddenError, read_session, session_secret, session_valid
+from covenant.web.pool import LibraryPool, LibraryWriter
 from covenant.web.render import error_response, page, templates
 from covenant.web.views import ROUTERS
 
@@ -74,32 +77,66 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(library_path: str | Path, *, workers: int = 2) -> FastAPI:
+async def load_session(request: Request) -> None:
+    """The browser's session, when its cookie is signed by this library and its token is still valid (a revoked
+    token ends its sessions); every page shows the write forms only then."""
+    request.state.session = None
+    secret: bytes | None = request.app.state.secret
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if secret is None or not cookie:
+        return
+    session = read_session(secret, cookie)
+    if session is not None and await request.app.state.pool.run(lambda lib: session_valid(lib, session)):
+        request.state.session = session
+
+
+def _open_writer(path: Path) -> tuple[LibraryWriter | None, bytes | None]:
+    """The writer thread and the library's session key, or (None, None) when the library cannot be written (a
+    read-only file or medium): the workbench then only reads."""
+    writer = LibraryWriter(path)
+    try:
+        return writer, writer.run_now(session_secret)
+    except (CovenantError, sqlite3.Error, OSError):
+        writer.close()
+        return None, None
+
+
+def create_app(library_path: str | Path, *, workers: int = 2, writable: bool = True) -> FastAPI:
     """The workbench over the library at `library_path` (which must exist: the app never creates one).
 
     `workers`: threads that answer views, each with its own read-only Library (and loaded embedding model).
+    `writable`: whether tags and notes may be written (with a token); False, or a library that cannot be written,
+    makes a workbench that only reads.
     """
     path = Path(library_path)
     with Library(path, read_only=True):  # a missing or unreadable library fails here, not on the first request
         pass
     pool = LibraryPool(path, workers=workers)
+    writer, secret = _open_writer(path) if writable else (None, None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         pool.close()
+        if writer is not None:
+            writer.close()
 
     app = FastAPI(
         title="Covenant",
         version=__version__,
         summary="A cited, searchable library of human-rights reports.",
         description="Every page has a JSON twin: the same address with `Accept: application/json` (or "
-        '`?format=json`). Errors: `{"error": {"type": ..., "message": ...}}` with a 400 or 404.',
+        '`?format=json`). Errors: `{"error": {"type": ..., "message": ...}}` with a 400 or 404 (401 or 403 for '
+        "a write without a valid token, session or CSRF token). Writes take `Authorization: Bearer <token>` "
+        "(`covenant token create`).",
         docs_url=None,  # FastAPI's own page loads Swagger UI from a CDN with an inline script: ours is below
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(load_session)],
     )
     app.state.pool = pool
+    app.state.writer = writer
+    app.state.secret = secret
     app.state.library_path = path
     app.state.templates = templates()
     app.add_middleware(SecurityHeaders)
@@ -125,6 +162,16 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def not_found(request: Request, exc: NotFoundError) -> Response:
         return error_response(request, 404, "NotFoundError", str(exc))
+
+    @app.exception_handler(AuthError)
+    async def unauthorised(request: Request, exc: AuthError) -> Response:
+        response = error_response(request, 401, "AuthError", str(exc))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="covenant"'
+        return response
+
+    @app.exception_handler(ForbiddenError)
+    async def forbidden(request: Request, exc: ForbiddenError) -> Response:
+        return error_response(request, 403, "ForbiddenError", str(exc))
 
     @app.exception_handler(CovenantError)
     async def covenant_error(request: Request, exc: CovenantError) -> Response:

@@ -77,3 +77,36 @@ class LibraryPool:
                 continue
             found.append((name, st.st_size, st.st_mtime_ns))
         return tuple(found)
+
+
+class LibraryWriter:
+    """The app's one writable Library, on one thread of its own: tags, notes and logins are written there one at a
+    time (a single-thread executor queues them, so no two writes of the app meet on the connection), while the
+    readers' Libraries see each write through the pool's reopen-on-change."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="covenant-writer")
+        self._library: Library | None = None
+
+    async def run(self, work: Callable[[Library], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._call, work)
+
+    def run_now(self, work: Callable[[Library], T]) -> T:
+        """`work(library)` on the writer's thread, waited for (outside the event loop: at start-up)."""
+        return self._executor.submit(self._call, work).result()
+
+    def close(self) -> None:
+        self._executor.submit(self._close).result()
+        self._executor.shutdown(wait=True)
+
+    def _call(self, work: Callable[[Library], T]) -> T:
+        if self._library is None:
+            self._library = Library(self.path, create=False)
+        return work(self._library)
+
+    def _close(self) -> None:
+        if self._library is not None:
+            self._library.close()
+            self._library = None

@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -35,11 +36,14 @@ def templates() -> Jinja2Templates:
 
 
 def wanted(request: Request, default: str = "html") -> str:
-    """`?format=json|csv|html` wins; else JSON when the client asks for it and not for HTML (a browser sends
-    text/html first; curl and httpx send */*, which gets the page)."""
+    """`?format=json|csv|html` wins; else JSON for an API call (a JSON body or an Authorization header), or when the
+    client asks for it and not for HTML (a browser sends text/html first; curl and httpx send */*: the page)."""
     asked = request.query_params.get("format")
     if asked in FORMATS:
         return asked
+    # an API call (a JSON body, or a token in the Authorization header) is answered in JSON, errors included
+    if request.headers.get("content-type", "").startswith("application/json") or "authorization" in request.headers:
+        return "json"
     accept = request.headers.get("accept", "")
     if "application/json" in accept and "text/html" not in accept:
         return "json"
@@ -71,6 +75,12 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorBody, "description": "a malformed query, filter or parameter"},
     404: {"model": ErrorBody, "description": "no such report or passage"},
 }
+
+
+def passage_link(passage_id: str) -> str:
+    """The reader at a passage, highlighted (a full passage id: `<report id>:p00022`)."""
+    report_id, _, ordinal = passage_id.rpartition(":")
+    return f"/reports/{quote(report_id, safe='')}?passage={quote(passage_id, safe='')}#{quote(ordinal, safe='')}"
 
 
 def error_payload(kind: str, message: str) -> dict[str, Any]:

@@ -1,5 +1,13 @@
 """The workbench's views: each a few lines over `Library`, each page with its JSON twin."""
 
-from covenant.web.views import compare, library, reader, search
+from covenant.web.views import annotations, compare, library, login, reader, search
 
-ROUTERS = [library.router, reader.router, search.router, compare.router]
+ROUTERS = [
+    library.router,
+    reader.router,
+    search.router,
+    compare.router,
+    annotations.router,
+    annotations.writes,
+    login.router,
+]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -10,9 +10,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup, escape
 
+from covenant.annotations import Note
 from covenant.library import Library
 from covenant.model import Citation, Footnote, Passage, Report, Section
-from covenant.web.render import ERROR_RESPONSES, json_response, page, wanted
+from covenant.web.render import ERROR_RESPONSES, json_response, page, passage_link, wanted
 
 router = APIRouter(responses=ERROR_RESPONSES)
 
@@ -24,6 +25,8 @@ class ReaderView:
     passages: list[Passage]
     footnotes: list[Footnote]
     citations: list[Citation]  # one per passage, in order
+    # the researcher's tags and notes by passage id (only the passages that have some)
+    annotations: dict[str, tuple[list[str], list[Note]]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """`covenant show --json`'s shape; each passage with its citation lines as `covenant export` writes them."""
@@ -31,7 +34,13 @@ class ReaderView:
             "report": self.report.to_dict(),
             "sections": [s.to_dict() for s in self.sections],
             "passages": [
-                {**p.to_dict(), "formatted": c.formatted(), "formatted_coi": c.formatted("coi")}
+                {
+                    **p.to_dict(),
+                    "formatted": c.formatted(),
+                    "formatted_coi": c.formatted("coi"),
+                    "tags": self.annotations.get(p.id, ([], []))[0],
+                    "notes": [n.to_dict() for n in self.annotations.get(p.id, ([], []))[1]],
+                }
                 for p, c in zip(self.passages, self.citations, strict=True)
             ],
             "footnotes": [n.to_dict() for n in self.footnotes],
@@ -92,6 +101,7 @@ def reader_view(lib: Library, ref: str) -> ReaderView:
         passages=passages,
         footnotes=lib.footnotes(report),
         citations=[lib.cite(p) for p in passages],
+        annotations=lib.store.annotations([p.id for p in passages]),  # one query for the whole report
     )
 
 
@@ -101,7 +111,8 @@ def reader_view(lib: Library, ref: str) -> ReaderView:
     description="HTML: metadata, outline, every passage with its page or lines and paragraph number, footnotes "
     "linked both ways, a copy-citation button per passage. `?passage=<id>` highlights one passage. JSON: "
     "`report`, `sections`, `passages` (each with `formatted` and `formatted_coi`, as `covenant export` writes "
-    "them) and `footnotes`.",
+    "them, and its `tags` and `notes`) and `footnotes`. Tags and notes are shown on their passages; a logged-in "
+    "browser gets forms to add and remove them.",
     response_model=None,
 )
 async def report_page(
@@ -119,6 +130,7 @@ async def report_page(
         "highlight": passage,
         "anchor": anchor,
         "passage_html": passage_html,
+        "passage_link": passage_link,
     }
     return page(request, "report.html", context)
 

@@ -17,7 +17,14 @@ router = APIRouter(responses=ERROR_RESPONSES)
 
 Mode = Literal["hybrid", "bm25", "semantic"]
 # The facets of search results, and the filter key each value adds when clicked.
-FACET_FILTERS = {"country": "country", "source_org": "source", "doc_type": "type", "year": "year", "section": "section"}
+FACET_FILTERS = {
+    "country": "country",
+    "source_org": "source",
+    "doc_type": "type",
+    "year": "year",
+    "section": "section",
+    "tag": "tag",
+}
 HIT_COLUMNS = [
     "rank",
     "passage_id",
@@ -82,8 +89,9 @@ def facet_links(query: list[tuple[str, str]], results: SearchResults) -> dict[st
     summary="Search the library",
     description='The CLI\'s query syntax (words, "phrases", AND/OR/NOT, prefix*) and filters (`filter=country=KZ`, '
     "repeatable). Answers from what is indexed now (nothing is indexed inside a request); `pending` says what the "
-    "indexes cannot see yet. HTML: the query box, facets to click, highlighted hits with citations and copy "
-    "buttons. JSON: `covenant search --json`'s object. `?format=csv` (or `/search.csv`): the hits as CSV. "
+    "indexes cannot see yet. HTML: the query box, facets to click (the `tag` facet too), highlighted hits with "
+    "citations, copy buttons, their tags and notes (and, for a logged-in browser, forms to add and remove them). "
+    "JSON: `covenant search --json`'s object. `?format=csv` (or `/search.csv`): the hits as CSV. "
     'A malformed query or filter is a 400 with `{"error": {"type": "QueryError", "message": ...}}`.',
     response_model=None,
 )
@@ -157,5 +165,6 @@ async def _search(request: Request, q: str, mode: str, filters: list[str], limit
         "without": {f: "/search?" + urlencode([p for p in params if p != ("filter", f)]) for f in filters},
         "csv_link": "/search.csv?" + urlencode(params),
         "json_link": "/search?" + urlencode([*params, ("format", "json")]),
+        "here": "/search?" + urlencode(params),  # where a hit's tag and note forms send the browser back
     }
     return page(request, "search.html", context, status_code=400 if error else 200)
