@@ -17,6 +17,7 @@ import pytest
 
 from conftest import KAZAKHSTAN, SAMPLES
 from covenant.library import Library
+from covenant.web.auth import create_token
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Playwright's own browser download is not used: Debian's Chromium, headless, talking to nothing but the server.
@@ -55,12 +56,18 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`covenant serve` on a free port of 127.0.0.1 over the samples and the Kazakhstan reports."""
+def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("browser") / "library.db"
     with Library(db) as lib:
         lib.ingest([SAMPLES] + ([KAZAKHSTAN] if KAZAKHSTAN.exists() else []), workers=1)
         lib.index(semantic=False)
+    return db
+
+
+@pytest.fixture(scope="module")
+def server(library_db: Path) -> Iterator[str]:
+    """`covenant serve` on a free port of 127.0.0.1 over the samples and the Kazakhstan reports."""
+    db = library_db
     port = free_port()
     command = [str(Path(sys.executable).with_name("covenant")), "--db", str(db), "serve", "--port", str(port)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -200,3 +207,71 @@ def test_api_docs_render_from_local_assets(page: Any, screenshots: Path, server:
     assert {"/", "/reports/{ref}", "/passages/{passage_id}", "/search", "/search.csv"} <= {p.strip() for p in paths}
     assert requested and all(url.startswith(server) for url in requested), requested
     page.screenshot(path=str(screenshots / "6-docs.png"))
+
+
+@pytest.mark.skipif(not KAZAKHSTAN.exists(), reason="the Kazakhstan reports are absent")
+def test_compare_two_editions_and_open_a_side(page: Any, screenshots: Path, library_db: Path) -> None:
+    with Library(library_db, read_only=True) as lib:
+        ids = {r.file_name[:3]: r.id for r in lib.reports()}
+    page.goto("/compare")
+    page.select_option("form.compare select[name='a']", ids["000"])
+    page.select_option("form.compare select[name='b']", ids["003"])
+    page.fill("form.compare input[name='section']", "2.b")
+    page.click("form.compare button[type='submit']")
+    page.wait_for_selector("table.sides")
+    expect(page.locator("p.compare-summary")).to_contain_text("1 changed")
+    changed = page.locator("table.sides tr.changed")
+    expect(changed).to_have_count(1)
+    assert changed.locator("td.a del").count() > 0 and changed.locator("td.b ins").count() > 0
+    assert "Constitution" in changed.locator("td.a del").first.inner_text()
+    page.screenshot(path=str(screenshots / "7-compare.png"))
+    changed.locator("td.b .ref a").click()
+    page.wait_for_url(f"**/reports/{ids['003']}**")
+    highlighted = page.locator(".passage.highlight")
+    expect(highlighted).to_contain_text("limited freedom of assembly")
+
+
+def test_log_in_tag_a_passage_in_the_reader_and_find_it_by_its_tag(
+    page: Any, screenshots: Path, library_db: Path
+) -> None:
+    with Library(library_db) as lib:
+        token = create_token(lib, "browser-test")[0]
+        passage = next(p for p in lib.passages() if "detained" in p.text)
+    page.goto("/")
+    page.click("a.login-link")
+    page.fill("form.login input[name='token']", token)
+    page.click("form.login button[type='submit']")
+    expect(page.locator("header.top .who")).to_have_text("browser-test")
+
+    page.goto(f"/passages/{passage.id}")
+    highlighted = page.locator(".passage.highlight")
+    highlighted.locator("details.annotate summary").click()
+    highlighted.locator("form.add-tag input[name='tag']").fill("Custody review")
+    highlighted.locator("form.add-tag button").click()
+    page.wait_for_url(re.compile(r"/reports/.*passage="))
+    highlighted = page.locator(".passage.highlight")
+    expect(highlighted.locator(".chip.tag a")).to_have_text("Custody review")
+    page.screenshot(path=str(screenshots / "8-tagged.png"))
+
+    page.goto("/search")
+    page.fill("form.search input[name='q']", "detained")
+    page.select_option("form.search select[name='mode']", "bm25")
+    page.fill("form.search input.filter-input", "tag=custody review")
+    page.click("form.search button[type='submit']")
+    page.wait_for_selector("li.hit")
+    hits = page.locator("li.hit")
+    expect(hits).to_have_count(1)
+    expect(hits.first.locator("code.pid")).to_have_text(passage.id)
+    expect(hits.first.locator(".chip.tag a")).to_have_text("Custody review")
+    page.screenshot(path=str(screenshots / "9-search-by-tag.png"))
+
+    # off again from the hit (of the search without the tag's filter, which would name a tag no passage has)
+    page.locator("span.chip", has_text="tag=custody review").locator("a").click()
+    hit = page.locator("li.hit", has=page.locator("code.pid", has_text=passage.id))
+    expect(hit.locator(".chip.tag a")).to_have_text("Custody review")
+    hit.locator("form.untag button").click()
+    page.wait_for_url("**/search?**")
+    expect(page.locator("li.hit").first).to_be_visible()
+    expect(page.locator("li.hit .chip.tag")).to_have_count(0)
+    with Library(library_db, read_only=True) as lib:
+        assert lib.tags() == []
