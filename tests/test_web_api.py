@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -718,3 +719,59 @@ def test_a_read_only_workbench_has_no_login_and_refuses_writes(writable_path: Pa
         response = reader.post(f"/passages/{pid}/tags", json={"tag": "x"}, headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 403 and response.json()["error"]["type"] == "ForbiddenError"
         assert not page(reader.get("/")).xpath("//a[@class='login-link']")
+
+
+# -- uploads ------------------------------------------------------------------------------------------
+
+
+def wait_for_job(client: TestClient, job: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while job["status"] in ("queued", "ingesting", "indexing"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+        job = client.get(f"/api/reports/jobs/{job['id']}", headers=headers).json()
+    return job
+
+
+def test_an_uploaded_report_is_stored_in_its_folder_ingested_and_searchable(tmp_path: Path) -> None:
+    db = tmp_path / "library.db"
+    with Library(db) as lib:
+        lib.ingest([SAMPLES / "norland-ngo-letter.html"], workers=1)
+        lib.index(semantic=False)
+        token = create_token(lib, "uploader")[0]
+    bearer = {**JSON, "Authorization": f"Bearer {token}"}
+    report = (SAMPLES / "norland-2023-country-report.txt").read_bytes()
+    with TestClient(create_app(db)) as client:
+        refused = client.post("/api/reports", files={"file": ("a.txt", report)}, headers=JSON)
+        assert refused.status_code == 401 and refused.json()["error"]["type"] == "AuthError"
+        # a name that tries to leave the uploads folder is stored inside it all the same
+        answer = client.post("/api/reports", files={"file": ("../../../etc/evil..txt", report)}, headers=bearer)
+        assert answer.status_code == 202, answer.text
+        job = wait_for_job(client, answer.json(), bearer)
+        assert job["status"] == "done" and job["passages"] and job["file_name"] == "../../../etc/evil..txt"
+        stored = Path(job["stored"])
+        assert stored.resolve().parent.parent == (tmp_path / "library.db.uploads").resolve()
+        assert stored.name == "evil.txt" and stored.read_bytes() == report
+        assert job["report_id"] in {r["id"] for r in client.get("/", headers=JSON).json()}
+        hits = client.get("/search", params={"q": "detained", "mode": "bm25"}, headers=JSON).json()["hits"]
+        assert job["report_id"] in {h["citation"]["report_id"] for h in hits}
+        # a PDF sent under a .txt name is stored as what its bytes are
+        pdf = (SAMPLES / "norland-shadow-report.pdf").read_bytes()
+        as_pdf = wait_for_job(
+            client, client.post("/api/reports", files={"file": ("notes.txt", pdf)}, headers=bearer).json(), bearer
+        )
+        assert as_pdf["status"] == "done" and Path(as_pdf["stored"]).name == "notes.pdf"
+        # what the reader cannot use ends the job with its reason; a format not read at all is refused at once
+        garbage = wait_for_job(
+            client,
+            client.post("/api/reports", files={"file": ("x.txt", bytes(range(256)) * 40)}, headers=bearer).json(),
+            bearer,
+        )
+        assert garbage["status"] == "skipped" and "binary" in garbage["reason"]
+        docx = b"PK\x03\x04" + b"\x00" * 30 + b"word/document.xml" + b"\x00" * 200
+        unsupported = client.post("/api/reports", files={"file": ("a.docx", docx)}, headers=bearer)
+        assert unsupported.status_code == 415 and "Word" in unsupported.json()["error"]["message"]
+        client.app.state.uploads.limit = 4096  # type: ignore[attr-defined]
+        large = client.post("/api/reports", files={"file": ("big.txt", report)}, headers=bearer)
+        assert large.status_code == 413 and large.json()["error"]["type"] == "TooLargeError"
+        assert client.get("/api/reports/jobs/nope", headers=JSON).status_code == 404

@@ -28,6 +28,7 @@ from covenant.web.auth import SESSION_COOKIE, AuthError, ForbiddenError, read_se
 from covenant.web.pool import LibraryPool, LibraryWriter
 from covenant.web.render import error_response, page, templates
 from covenant.web.views import ROUTERS
+from covenant.web.views.uploads import Uploads
 
 STATIC = Path(__file__).parent / "static"
 
@@ -113,11 +114,13 @@ def create_app(library_path: str | Path, *, workers: int = 2, writable: bool = T
         pass
     pool = LibraryPool(path, workers=workers)
     writer, secret = _open_writer(path) if writable else (None, None)
+    uploads = Uploads(path)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         pool.close()
+        uploads.close()
         if writer is not None:
             writer.close()
 
@@ -137,6 +140,7 @@ def create_app(library_path: str | Path, *, workers: int = 2, writable: bool = T
     app.state.pool = pool
     app.state.writer = writer
     app.state.secret = secret
+    app.state.uploads = uploads
     app.state.library_path = path
     app.state.templates = templates()
     app.add_middleware(SecurityHeaders)

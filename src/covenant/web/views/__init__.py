@@ -1,6 +1,6 @@
 """The workbench's views: each a few lines over `Library`, each page with its JSON twin."""
 
-from covenant.web.views import annotations, compare, library, login, reader, search
+from covenant.web.views import annotations, compare, library, login, reader, search, uploads
 
 ROUTERS = [
     library.router,
@@ -10,4 +10,5 @@ ROUTERS = [
     annotations.router,
     annotations.writes,
     login.router,
+    uploads.router,
 ]
