@@ -621,6 +621,9 @@ def test_a_token_writes_tags_and_notes_that_readers_then_see(writing: TestClient
         record["tags"] == ["Detention review"] and record["notes"][0]["text"] == "Check <b>the</b> date\nwith the NGO"
     )
     assert writing.get("/tags", headers=JSON).json() == [{"tag": "Detention review", "passages": 1, "orphaned": 0}]
+    [row] = list(csv.DictReader(io.StringIO(writing.get("/tags", params={"format": "csv"}).text)))
+    assert (row["tag"], row["passage_id"], row["orphaned"]) == ("Detention review", pid, "False")
+    assert "detained" in row["text"] and row["citation_coi"] and "norland-2023" in row["citation"]
     tagged = writing.get("/tags/detention review", headers=JSON).json()
     assert [(t["passage_id"], t["citation"]["passage_id"]) for t in tagged] == [(pid, pid)]
     hits = writing.get(

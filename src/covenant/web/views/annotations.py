@@ -15,7 +15,7 @@ from covenant.annotations import clean_tag
 from covenant.errors import NotFoundError, QueryError
 from covenant.library import Library
 from covenant.web.auth import AuthError, ForbiddenError, token_owner
-from covenant.web.render import ERROR_RESPONSES, json_response, page, passage_link, wanted
+from covenant.web.render import ERROR_RESPONSES, csv_response, json_response, page, passage_link, wanted
 
 WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     **ERROR_RESPONSES,
@@ -114,14 +114,40 @@ def answered(is_form: bool, fields: dict[str, str], fallback: str, data: Any, st
     summary="Every tag and how many passages carry it",
     description="HTML: the tags, most used first, each with its passages (and how many of them are orphaned: "
     "their report was removed or replaced), a link to its passages and to search with `filter=tag=NAME`. "
-    "JSON: `covenant tags --json`: `tag`, `passages`, `orphaned`.",
+    "JSON: `covenant tags --json`: `tag`, `passages`, `orphaned`. `?format=csv`: every tag on every passage, "
+    "with the passage's text and its plain and COI citations (blank when orphaned), ready for a brief.",
     response_model=None,
 )
 async def tags_page(request: Request) -> Response:
+    if wanted(request) == "csv":
+        rows = await request.app.state.pool.run(tag_rows)
+        return csv_response(TAG_COLUMNS, rows, "covenant-tags.csv")
     counts = await request.app.state.pool.run(lambda lib: lib.tags())
     if wanted(request) == "json":
         return json_response([c.to_dict() for c in counts])
     return page(request, "tags.html", {"counts": counts, "quote": quote})
+
+
+TAG_COLUMNS = ("tag", "passage_id", "report_id", "orphaned", "created_at", "citation", "citation_coi", "text")
+
+
+def tag_rows(lib: Library) -> list[dict[str, Any]]:
+    """Every tag on every passage, with what a brief quotes: the text and its citation in both styles."""
+    records = lib.tag_records()
+    passages = lib.store.passages_by_ids([r.passage_id for r in records])
+    rows = []
+    for record in records:
+        found = passages.get(record.passage_id)
+        citation = lib.cite(found) if found is not None else None
+        rows.append(
+            {
+                **record.to_dict(),
+                "citation": citation.formatted() if citation else "",
+                "citation_coi": citation.formatted("coi") if citation else "",
+                "text": found.text if found is not None else "",
+            }
+        )
+    return rows
 
 
 def tag_view(lib: Library, name: str) -> dict[str, Any]:
