@@ -572,9 +572,17 @@ def passage_of(path: Path, file_prefix: str, words: str) -> str:
         return next(p.id for p in lib.passages(report) if words in p.text)
 
 
+def login_form_csrf(client: TestClient) -> str:
+    """The login page's CSRF token (its form's field; the page sets the same value as a cookie)."""
+    found = page(client.get("/login")).xpath("//form[@class='login']/input[@name='csrf']/@value")
+    assert len(found) == 1 and len(found[0]) > 40
+    return str(found[0])
+
+
 def log_in(client: TestClient, token: str) -> str:
     """Log the client in through the form; the CSRF token its pages then carry."""
-    response = client.post("/login", data={"token": token, "next": "/tags"}, follow_redirects=False)
+    data = {"token": token, "next": "/tags", "csrf": login_form_csrf(client)}
+    response = client.post("/login", data=data, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/tags"
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/" in cookie, cookie
@@ -654,7 +662,9 @@ def test_a_browser_logs_in_once_and_its_forms_carry_a_csrf_token(writable_path: 
     pid = passage_of(writable_path, "norland-2023", "detained")
     report_id = pid.split(":")[0]
     with TestClient(create_app(writable_path)) as browser:
-        assert browser.post("/login", data={"token": "cov_wrong"}).status_code == 401
+        wrong_token = browser.post("/login", data={"token": "cov_wrong", "csrf": login_form_csrf(browser)})
+        assert wrong_token.status_code == 401
+        assert page(wrong_token).xpath("//form[@class='login']/input[@name='csrf']/@value")  # to try again
         csrf = log_in(browser, token)
         form = page(browser.get(f"/reports/{report_id}")).xpath(f"//form[@action='/passages/{pid}/tags']")[0]
         assert form.xpath("input[@name='csrf']/@value") == [csrf]
@@ -778,3 +788,39 @@ def test_an_uploaded_report_is_stored_in_its_folder_ingested_and_searchable(tmp_
         large = client.post("/api/reports", files={"file": ("big.txt", report)}, headers=bearer)
         assert large.status_code == 413 and large.json()["error"]["type"] == "TooLargeError"
         assert client.get("/api/reports/jobs/nope", headers=JSON).status_code == 404
+
+
+# -- CSRF on the login form ----------------------------------------------------------------------------
+
+
+def test_the_login_form_needs_its_own_csrf_token(writable_path: Path) -> None:
+    token = new_token(writable_path, "login-csrf")
+    with TestClient(create_app(writable_path)) as browser:
+        shown = browser.get("/login")
+        cookie = shown.headers["set-cookie"]
+        assert cookie.startswith("covenant_login=") and "HttpOnly" in cookie and "SameSite=strict" in cookie, cookie
+        assert "Path=/login" in cookie
+        field = login_form_csrf(browser)
+        assert browser.cookies.get("covenant_login") == field
+        assert login_form_csrf(browser) == field  # the page keeps a valid token rather than making another
+        # another site's form: the browser does not send the SameSite cookie, and the site cannot know the field
+        with TestClient(create_app(writable_path)) as elsewhere:
+            forged = elsewhere.post("/login", data={"token": token}, follow_redirects=False)
+            assert forged.status_code == 403 and "set-cookie" not in forged.headers
+            assert page(forged).xpath("//p[@class='message']/text()")[0].startswith("this login form has no valid")
+            forged_json = elsewhere.post("/login", data={"token": token, "csrf": field}, headers=JSON)
+            assert forged_json.status_code == 403 and forged_json.json()["error"]["type"] == "ForbiddenError"
+            # a cookie planted without the library's key is not taken, even with a field to match
+            elsewhere.cookies.set("covenant_login", "planted.value", path="/login")
+            planted = elsewhere.post("/login", data={"token": token, "csrf": "planted.value"}, follow_redirects=False)
+            assert planted.status_code == 403
+            assert elsewhere.get("/login", headers=JSON).json()["logged_in"] is False
+        # the cookie with another field is refused too; the pair logs in, and the login cookie is cleared
+        mismatched = browser.post("/login", data={"token": token, "csrf": field[:-2] + "xx"}, follow_redirects=False)
+        assert mismatched.status_code == 403 and browser.get("/login", headers=JSON).json()["logged_in"] is False
+        done = browser.post("/login", data={"token": token, "csrf": field}, follow_redirects=False)
+        assert done.status_code == 303 and browser.get("/login", headers=JSON).json()["name"] == "login-csrf"
+        assert "covenant_login" not in browser.cookies
+    # JSON needs no CSRF token: a browser sends JSON to another site only with that site's consent (CORS)
+    with TestClient(create_app(writable_path)) as api:
+        assert api.post("/login", json={"token": token}).json() == {"name": "login-csrf"}

@@ -27,6 +27,8 @@ SECRET_SETTING = "web.secret"
 TOKEN_PREFIX = "cov_"  # makes a leaked token recognisable in a log or a paste
 SESSION_COOKIE = "covenant_session"
 SESSION_SECONDS = 7 * 24 * 3600
+LOGIN_COOKIE = "covenant_login"  # the login form's CSRF token, before any session (double-submit)
+LOGIN_SECONDS = 2 * 3600
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
 
 
@@ -168,3 +170,21 @@ def read_session(secret: bytes, cookie: str) -> Session | None:
     except (ValueError, KeyError, TypeError):
         return None
     return session if 0 <= time.time() - session.issued <= SESSION_SECONDS else None
+
+
+def login_csrf(secret: bytes) -> str:
+    """A CSRF token for the login form, given both as a cookie and as the form's `csrf` field: a random value and
+    its HMAC under the library's key (so a cookie planted by someone else, without the key, is not taken)."""
+    nonce = secrets.token_urlsafe(24)
+    return f"{nonce}.{_login_mac(secret, nonce)}"
+
+
+def login_csrf_valid(secret: bytes, cookie: str, field: str) -> bool:
+    """Whether a login post carries the same CSRF token in its cookie and its field, signed by this library."""
+    nonce, _, mac = cookie.partition(".")
+    signed = bool(nonce) and bool(mac) and hmac.compare_digest(mac, _login_mac(secret, nonce))
+    return signed and hmac.compare_digest(field.encode(), cookie.encode())
+
+
+def _login_mac(secret: bytes, nonce: str) -> str:
+    return _b64(hmac.new(secret, b"login:" + nonce.encode("ascii", "replace"), hashlib.sha256).digest())
