@@ -790,6 +790,88 @@ def test_an_uploaded_report_is_stored_in_its_folder_ingested_and_searchable(tmp_
         assert client.get("/api/reports/jobs/nope", headers=JSON).status_code == 404
 
 
+# -- the upload page and its job pages ------------------------------------------------------------------
+
+
+def test_the_upload_page_needs_a_session_and_its_form_leads_to_the_job_page(tmp_path: Path) -> None:
+    db = tmp_path / "library.db"
+    with Library(db) as lib:
+        lib.ingest([SAMPLES / "norland-ngo-letter.html"], workers=1)
+        lib.index(semantic=False)
+        token = create_token(lib, "page-uploader")[0]
+    report = (SAMPLES / "norland-2023-country-report.txt").read_bytes()
+    with TestClient(create_app(db)) as browser:
+        # without a session: no link in the nav, and the page and the form's route are a 401 with the login link
+        assert not page(browser.get("/")).xpath("//header//a[@href='/uploads']")
+        refused = browser.get("/uploads")
+        assert refused.status_code == 401
+        assert page(refused).xpath("//section[@class='error']//a[@href='/login?next=/uploads']/text()") == ["Log in"]
+        assert browser.get("/uploads", headers=JSON).json()["error"]["type"] == "AuthError"
+        posted = browser.post("/uploads", files={"file": ("a.txt", report)}, follow_redirects=False)
+        assert posted.status_code == 401 and page(posted).xpath("//a[@href='/login']")
+        assert not (tmp_path / "library.db.uploads").exists()
+
+        csrf = log_in(browser, token)
+        assert page(browser.get("/")).xpath("//header//a[@href='/uploads']/text()") == ["Upload"]
+        tree = page(browser.get("/uploads"))
+        form = tree.xpath("//form[@class='upload']")[0]
+        assert (form.get("method"), form.get("action"), form.get("enctype")) == (
+            "post",
+            "/uploads",
+            "multipart/form-data",
+        )
+        assert form.xpath("input[@name='csrf']/@value") == [csrf]
+        assert form.xpath(".//input[@type='file']/@name") == ["file"]
+        assert inert_problems(tree) == []
+        # the form without its CSRF token (another site's form, sent with the cookie) is refused, nothing stored
+        forged = browser.post("/uploads", files={"file": ("a.txt", report)}, follow_redirects=False)
+        assert forged.status_code == 403 and not (tmp_path / "library.db.uploads").exists()
+
+        sent = browser.post(
+            "/uploads", files={"file": ("country report.txt", report)}, data={"csrf": csrf}, follow_redirects=False
+        )
+        assert sent.status_code == 303 and re.fullmatch(r"/uploads/[0-9a-f]{32}", sent.headers["location"])
+        job_id = sent.headers["location"].rsplit("/", 1)[1]
+        job = wait_for_job(browser, {"id": job_id, "status": "queued"}, JSON)
+        assert job["status"] == "done" and job["file_name"] == "country report.txt"
+        assert browser.get(f"/uploads/{job_id}", headers=JSON).json() == job
+        job_page = page(browser.get(f"/uploads/{job_id}"))
+        assert "/static/upload.js" in job_page.xpath("//script/@src") and inert_problems(job_page) == []
+        section = job_page.xpath("//section[@class='job']")[0]
+        assert section.get("data-progress") == f"/api/reports/jobs/{job_id}" and section.get("data-status") == "done"
+        assert job_page.xpath("//strong[contains(@class, 'status')]/text()") == ["stored"]
+        link = job_page.xpath("//a[@class='report-link']/@href")
+        assert link == [f"/reports/{job['report_id']}"] and browser.get(link[0]).status_code == 200
+        assert browser.get("/static/upload.js").status_code == 200
+
+        # a file the reader cannot use: the job page gives the reader's reason
+        garbage = browser.post(
+            "/uploads", files={"file": ("x.txt", bytes(range(256)) * 40)}, data={"csrf": csrf}, follow_redirects=False
+        )
+        garbage_id = garbage.headers["location"].rsplit("/", 1)[1]
+        skipped = wait_for_job(browser, {"id": garbage_id, "status": "queued"}, JSON)
+        assert skipped["status"] == "skipped"
+        shown = page(browser.get(f"/uploads/{garbage_id}"))
+        assert shown.xpath("//span[@class='reason']/text()") == [skipped["reason"]] and "binary" in skipped["reason"]
+        assert not shown.xpath("//a[@class='report-link']")
+
+        # the upload page lists this app's jobs, newest first; its JSON twin too
+        listed = browser.get("/uploads", headers=JSON).json()
+        assert [j["id"] for j in listed["jobs"]] == [garbage_id, job_id] and listed["limit"] == 50 * 2**20
+        assert page(browser.get("/uploads")).xpath("//ul[@class='jobs']//a/@href") == [
+            f"/uploads/{garbage_id}",
+            f"/uploads/{job_id}",
+        ]
+        assert browser.get("/uploads/nope", headers=JSON).status_code == 404
+    # a token uploads through the form's route too, answered in JSON
+    with TestClient(create_app(db)) as client:
+        bearer = {**JSON, "Authorization": f"Bearer {token}"}
+        answer = client.post("/uploads", files={"file": ("again.txt", report)}, headers=bearer)
+        assert answer.status_code == 202 and answer.json()["progress"] == f"/api/reports/jobs/{answer.json()['id']}"
+        assert wait_for_job(client, answer.json(), bearer)["status"] == "done"
+        assert client.get("/uploads", headers=bearer).json()["jobs"][0]["id"] == answer.json()["id"]
+
+
 # -- CSRF on the login form ----------------------------------------------------------------------------
 
 

@@ -17,13 +17,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from covenant.errors import CovenantError, NotFoundError, QueryError
 from covenant.ingest.sniff import sniff_format, unsupported_format
 from covenant.library import Library
-from covenant.web.render import error_response, json_response
+from covenant.web.auth import AuthError, ForbiddenError
+from covenant.web.render import error_response, json_response, page, wanted
 from covenant.web.views.annotations import WRITE_RESPONSES, writer
 
 MAX_UPLOAD = 50 * 1024 * 1024  # larger than any report of the corpus (the biggest PDF is a few MB)
@@ -72,6 +73,11 @@ class Uploads:
             if found is None:
                 raise NotFoundError(f"no upload job {job_id!r} (jobs last as long as the workbench runs)")
             return UploadJob(**found.to_dict())  # a copy: the ingest thread goes on changing the job
+
+    def all(self) -> list[UploadJob]:
+        """Every job of this app, newest first (copies)."""
+        with self._lock:
+            return [UploadJob(**job.to_dict()) for job in reversed(self.jobs.values())]
 
     def submit(self, file_name: str, stored: Path) -> UploadJob:
         job = UploadJob(uuid.uuid4().hex, file_name, str(stored), created_at=_now())
@@ -162,7 +168,29 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes | None:
     },
 )
 async def upload_report(request: Request) -> Response:
-    uploads: Uploads = request.app.state.uploads
+    accepted = await _accept(request)
+    if isinstance(accepted, Response):
+        return accepted
+    return json_response({**accepted.to_dict(), "progress": f"/api/reports/jobs/{accepted.id}"}, 202)
+
+
+def _may_write(request: Request) -> Uploads:
+    """The app's uploads, or the refusal a write gets before its body is read: 403 when the workbench only reads,
+    401 without a token or a session."""
+    uploads: Uploads | None = request.app.state.uploads
+    if uploads is None or request.app.state.writer is None:
+        raise ForbiddenError("this workbench cannot write to its library (it is read-only here)")
+    if "authorization" not in request.headers and getattr(request.state, "session", None) is None:
+        raise AuthError(
+            "uploading needs a token: log in at /login, or send 'Authorization: Bearer <token>' "
+            "(`covenant token create` makes one)"
+        )
+    return uploads
+
+
+async def _accept(request: Request) -> UploadJob | Response:
+    """The upload checked, stored and queued (its job), or the error answer (413, 415)."""
+    uploads = _may_write(request)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > uploads.limit + 64 * 1024:
         return error_response(request, 413, "TooLargeError", f"the file is larger than {uploads.limit // 2**20} MB")
@@ -194,8 +222,7 @@ async def upload_report(request: Request) -> Response:
         target.write_bytes(data)
 
     await _in_thread(store)
-    job = uploads.submit(original, target)
-    return json_response({**job.to_dict(), "progress": f"/api/reports/jobs/{job.id}"}, 202)
+    return uploads.submit(original, target)
 
 
 async def _in_thread(work: Callable[[], None]) -> None:
@@ -210,4 +237,91 @@ async def _in_thread(work: Callable[[], None]) -> None:
     response_model=None,
 )
 async def upload_job(request: Request, job_id: Annotated[str, PathParam(description="the job's id")]) -> Response:
-    return json_response(request.app.state.uploads.get(job_id).to_dict())
+    return json_response(_job(request, job_id).to_dict())
+
+
+def _job(request: Request, job_id: str) -> UploadJob:
+    uploads: Uploads | None = request.app.state.uploads
+    if uploads is None:
+        raise NotFoundError(f"no upload job {job_id!r}: this workbench only reads")
+    return uploads.get(job_id)
+
+
+# -- the workbench's upload page and its job pages ----------------------------------------------------------
+
+# What the pages call each status of a job (the JSON keeps the status itself; static/upload.js has the same words).
+STATUS_LABELS = {
+    "queued": "queued",
+    "ingesting": "reading",
+    "indexing": "indexing",
+    "done": "stored",
+    "skipped": "skipped",
+    "failed": "failed",
+}
+
+
+@router.get(
+    "/uploads",
+    summary="The upload page",
+    description="A form (multipart, with the session's `csrf` field) that uploads a report through `POST /uploads`, "
+    "and the uploads since the workbench started, each a link to its job page. Needs a session (or a token): "
+    "without one a 401 with the link to /login. JSON: `jobs` (newest first) and `limit` (bytes).",
+    response_model=None,
+)
+async def upload_page(request: Request) -> Response:
+    uploads = _may_write(request)
+    if "authorization" in request.headers:  # a session was checked already (load_session), a token is here
+        await writer(request, {})
+    jobs = uploads.all()
+    if wanted(request) == "json":
+        return json_response({"jobs": [job.to_dict() for job in jobs], "limit": uploads.limit})
+    context = {"jobs": jobs, "labels": STATUS_LABELS, "limit_mb": uploads.limit // 2**20}
+    return page(request, "uploads.html", context)
+
+
+@router.post(
+    "/uploads",
+    summary="Upload a report from the workbench's form",
+    description="The form twin of `POST /api/reports`: the same `multipart/form-data` body (the file in `file`, "
+    "with the session's `csrf` field, or a token in `Authorization: Bearer`) and the same checks. A form is sent "
+    "(303) to the job's page `/uploads/{id}`; JSON (a token, or `Accept: application/json`): 202 the job.",
+    response_model=None,
+    status_code=202,
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "csrf": {"type": "string", "description": "the session's CSRF token"},
+                        },
+                    }
+                }
+            }
+        }
+    },
+)
+async def upload_form(request: Request) -> Response:
+    accepted = await _accept(request)
+    if isinstance(accepted, Response):
+        return accepted
+    if wanted(request) == "json":
+        return json_response({**accepted.to_dict(), "progress": f"/api/reports/jobs/{accepted.id}"}, 202)
+    return RedirectResponse(f"/uploads/{accepted.id}", status_code=303)
+
+
+@router.get(
+    "/uploads/{job_id}",
+    summary="An upload's page",
+    description="The upload's progress (queued, reading, indexing) and its end: stored, with a link to the new "
+    "report, or skipped with the reader's reason (or failed); the page follows the job by itself "
+    "(`static/upload.js` polls `/api/reports/jobs/{id}`). JSON: the job, as `/api/reports/jobs/{id}`.",
+    response_model=None,
+)
+async def upload_job_page(request: Request, job_id: Annotated[str, PathParam(description="the job's id")]) -> Response:
+    job = _job(request, job_id)
+    if wanted(request) == "json":
+        return json_response(job.to_dict())
+    return page(request, "upload_job.html", {"job": job, "label": STATUS_LABELS.get(job.status, job.status)})
