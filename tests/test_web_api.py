@@ -906,3 +906,77 @@ def test_the_login_form_needs_its_own_csrf_token(writable_path: Path) -> None:
     # JSON needs no CSRF token: a browser sends JSON to another site only with that site's consent (CORS)
     with TestClient(create_app(writable_path)) as api:
         assert api.post("/login", json={"token": token}).json() == {"name": "login-csrf"}
+
+
+# -- a workbench that only reads ------------------------------------------------------------------------
+
+
+def library_files(db: Path) -> dict[str, tuple[int, str]]:
+    """Every file of the library (the database, its index, an uploads folder) with its size and digest; the
+    write-ahead log only when it holds something (SQLite may make an empty one for a reader)."""
+    found = {}
+    for file in sorted(db.parent.rglob("*")):
+        if (
+            file.is_file()
+            and not file.name.endswith("-shm")
+            and not (file.name.endswith("-wal") and not file.stat().st_size)
+        ):
+            found[str(file.relative_to(db.parent))] = (
+                file.stat().st_size,
+                hashlib.sha256(file.read_bytes()).hexdigest(),
+            )
+    return found
+
+
+def test_a_read_only_workbench_never_writes_and_refuses_every_write_route(tmp_path: Path) -> None:
+    db = tmp_path / "library.db"
+    with Library(db) as lib:
+        lib.ingest([SAMPLES], workers=1)
+        lib.index(semantic=False)
+        token = create_token(lib, "not-here")[0]
+        pid = next(p.id for p in lib.passages() if "detained" in p.text)
+    before = library_files(db)
+    app = create_app(db, writable=False)
+    assert app.state.writer is None and app.state.secret is None and app.state.uploads is None
+    writes = [
+        (method, route.path)
+        for router in ROUTERS
+        for route in router.routes
+        if isinstance(route, APIRoute)
+        for method in sorted(route.methods - {"GET", "HEAD"})
+    ]
+    assert ("POST", "/api/reports") in writes and ("POST", "/uploads") in writes and ("POST", "/login") in writes
+    assert len(writes) >= 10
+    report = (SAMPLES / "norland-2023-country-report.txt").read_bytes()
+    with TestClient(app) as reader:
+        for method, path in writes:
+            url = re.sub(r"\{(\w+)(:\w+)?\}", lambda m: pid if m.group(1) == "passage_id" else "1", path)
+            for headers in ({}, {"Authorization": f"Bearer {token}"}):
+                for body in (
+                    {"json": {"tag": "x", "text": "x", "token": token}},
+                    {"files": {"file": ("a.txt", report)}},
+                    {"content": b"{not json"},  # refused before the body is read, not a 400
+                ):
+                    response = reader.request(method, url, headers={**JSON, **headers}, **body)  # type: ignore[arg-type]
+                    assert response.status_code == 403, (method, url, headers, response.text)
+                    assert response.json() == {
+                        "error": {
+                            "type": "ForbiddenError",
+                            "message": "this workbench cannot write to its library (it is read-only here)",
+                        }
+                    }
+        assert reader.get("/uploads").status_code == 403 and reader.get("/uploads/x", headers=JSON).status_code == 404
+        # it reads as before, shows no login, no upload link and no write form, and never sets a cookie
+        assert reader.get("/login", headers=JSON).json() == {"logged_in": False, "name": None, "writable": False}
+        login_page = page(reader.get("/login"))
+        assert not login_page.xpath("//form[@class='login']") and not login_page.xpath("//a[@class='login-link']")
+        tree = page(reader.get(f"/passages/{pid}", follow_redirects=True))
+        assert not tree.xpath("//form[@method='post']") and not tree.xpath("//a[@href='/uploads']")
+        hits = reader.get("/search", params={"q": "detained", "mode": "bm25"}, headers=JSON).json()["hits"]
+        assert pid in {h["passage_id"] for h in hits}
+        assert "set-cookie" not in reader.get("/login").headers and not reader.cookies
+    assert library_files(db) == before and not (tmp_path / "library.db.uploads").exists()
+    # the check can fail: a workbench that writes keeps its session key in the library at its first start
+    with TestClient(create_app(db)):
+        pass
+    assert library_files(db) != before

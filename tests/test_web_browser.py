@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -355,3 +356,30 @@ def test_upload_a_report_follow_its_job_and_open_it(browser: Any, screenshots: P
         assert refused == [f"401 {address}/uploads"]
     with Library(db, read_only=True) as lib:
         assert job["report_id"] in {r.id for r in lib.reports()}
+
+
+def test_serve_read_only_refuses_writes_and_leaves_the_library_as_it_was(library_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "library.db"
+    with Library(db) as lib:
+        lib.ingest([SAMPLES], workers=1)
+        lib.index(semantic=False)
+        token = create_token(lib, "not-here")[0]
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    with serving(db, "--read-only") as address:
+        posts = [("/login", {"token": token}), ("/passages/x:p00001/tags", {"tag": "x"}), ("/logout", {})]
+        for path, body in posts:
+            request = urllib.request.Request(
+                address + path,
+                data=json.dumps(body).encode(),
+                headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+                method="POST",
+            )
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request)
+            assert refused.value.code == 403, path
+            assert json.load(refused.value)["error"]["type"] == "ForbiddenError"
+        with urllib.request.urlopen(address + "/login?format=json") as response:
+            assert json.load(response) == {"logged_in": False, "name": None, "writable": False}
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    wal = db.with_name(db.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0

@@ -827,8 +827,9 @@ def compare_cmd(ctx: click.Context, a: str, b: str, section: str | None, only: s
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
+@click.option("--read-only", is_flag=True, help="Only read: no login, no uploads, every write refused (403).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, read_only: bool) -> None:
     """Serve the workbench: browse, read, compare and search the library in a web browser; tag and write notes with
     a token (`covenant token create`; docs/web.md).
 
@@ -836,7 +837,7 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     """
     from covenant.web import serve as run_workbench
 
-    run_workbench(ctx.obj["db"], host=host, port=port)
+    run_workbench(ctx.obj["db"], host=host, port=port, writable=not read_only)
 
 
 @main.group(name="token")

@@ -91,6 +91,15 @@ async def load_session(request: Request) -> None:
         request.state.session = session
 
 
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+async def refuse_writes(request: Request) -> None:
+    """A workbench that only reads refuses every write route (403) before its body or any token is looked at."""
+    if request.app.state.writer is None and request.method not in READ_METHODS:
+        raise ForbiddenError("this workbench cannot write to its library (it is read-only here)")
+
+
 def _open_writer(path: Path) -> tuple[LibraryWriter | None, bytes | None]:
     """The writer thread and the library's session key, or (None, None) when the library cannot be written (a
     read-only file or medium): the workbench then only reads."""
@@ -114,13 +123,14 @@ def create_app(library_path: str | Path, *, workers: int = 2, writable: bool = T
         pass
     pool = LibraryPool(path, workers=workers)
     writer, secret = _open_writer(path) if writable else (None, None)
-    uploads = Uploads(path)
+    uploads = Uploads(path) if writer is not None else None  # a read-only workbench takes no uploads
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         pool.close()
-        uploads.close()
+        if uploads is not None:
+            uploads.close()
         if writer is not None:
             writer.close()
 
@@ -135,7 +145,7 @@ def create_app(library_path: str | Path, *, workers: int = 2, writable: bool = T
         docs_url=None,  # FastAPI's own page loads Swagger UI from a CDN with an inline script: ours is below
         redoc_url=None,
         lifespan=lifespan,
-        dependencies=[Depends(load_session)],
+        dependencies=[Depends(refuse_writes), Depends(load_session)],
     )
     app.state.pool = pool
     app.state.writer = writer
@@ -205,13 +215,16 @@ def _errors(app: FastAPI) -> None:
         return response
 
 
-def serve(library_path: str | Path, *, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the workbench with uvicorn until Ctrl-C."""
+def serve(library_path: str | Path, *, host: str = "127.0.0.1", port: int = 8000, writable: bool = True) -> None:
+    """Run the workbench with uvicorn until Ctrl-C; `writable=False` (`covenant serve --read-only`) only reads."""
     import uvicorn
 
-    app = create_app(library_path)
+    app = create_app(library_path, writable=writable)
     shown = f"[{host}]" if ":" in host else host
+    mode = "" if app.state.writer is not None else ", read-only"
     print(
-        f"Covenant workbench for {library_path}: http://{shown}:{port}/ (Ctrl-C to stop)", file=sys.stderr, flush=True
+        f"Covenant workbench for {library_path}{mode}: http://{shown}:{port}/ (Ctrl-C to stop)",
+        file=sys.stderr,
+        flush=True,
     )
     uvicorn.run(app, host=host, port=port, log_level="info", server_header=False)
