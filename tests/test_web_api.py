@@ -834,6 +834,7 @@ def test_the_upload_page_needs_a_session_and_its_form_leads_to_the_job_page(tmp_
         job_id = sent.headers["location"].rsplit("/", 1)[1]
         job = wait_for_job(browser, {"id": job_id, "status": "queued"}, JSON)
         assert job["status"] == "done" and job["file_name"] == "country report.txt"
+        assert job["uploaded_by"] == "page-uploader"
         assert browser.get(f"/uploads/{job_id}", headers=JSON).json() == job
         job_page = page(browser.get(f"/uploads/{job_id}"))
         assert "/static/upload.js" in job_page.xpath("//script/@src") and inert_problems(job_page) == []

@@ -47,6 +47,7 @@ class UploadJob:
     report_id: str | None = None
     passages: int | None = None
     created_at: str = ""
+    uploaded_by: str | None = None  # the name of the token it came with
     finished_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
@@ -79,8 +80,8 @@ class Uploads:
         with self._lock:
             return [UploadJob(**job.to_dict()) for job in reversed(self.jobs.values())]
 
-    def submit(self, file_name: str, stored: Path) -> UploadJob:
-        job = UploadJob(uuid.uuid4().hex, file_name, str(stored), created_at=_now())
+    def submit(self, file_name: str, stored: Path, uploaded_by: str | None = None) -> UploadJob:
+        job = UploadJob(uuid.uuid4().hex, file_name, str(stored), created_at=_now(), uploaded_by=uploaded_by)
         with self._lock:
             self.jobs[job.id] = job
         self._executor.submit(self._run, job.id)
@@ -198,7 +199,7 @@ async def _accept(request: Request) -> UploadJob | Response:
     if kind != "multipart/form-data":
         raise QueryError("send the report as multipart/form-data with the file in the field 'file'")
     form = await request.form(max_files=1, max_fields=10)
-    await writer(request, {k: v for k, v in form.items() if isinstance(v, str)})
+    name = await writer(request, {k: v for k, v in form.items() if isinstance(v, str)})
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise QueryError("no file: send it in the multipart field 'file'")
@@ -222,7 +223,7 @@ async def _accept(request: Request) -> UploadJob | Response:
         target.write_bytes(data)
 
     await _in_thread(store)
-    return uploads.submit(original, target)
+    return uploads.submit(original, target, name)
 
 
 async def _in_thread(work: Callable[[], None]) -> None:
@@ -233,7 +234,8 @@ async def _in_thread(work: Callable[[], None]) -> None:
     "/api/reports/jobs/{job_id}",
     summary="An upload's progress",
     description="`status`: queued, ingesting, indexing, done, skipped (with the reader's `reason`) or failed; "
-    "`report_id` and `passages` once read; `file_name` as uploaded and `stored`, where it was stored.",
+    "`report_id` and `passages` once read; `file_name` as uploaded and `stored`, where it was stored; "
+    "`uploaded_by`, the name of the token it came with.",
     response_model=None,
 )
 async def upload_job(request: Request, job_id: Annotated[str, PathParam(description="the job's id")]) -> Response:
