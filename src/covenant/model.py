@@ -462,3 +462,63 @@ class IngestEvent:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(slots=True)
+class DateMention:
+    """A date expression in a report, normalised to ISO at its precision (day, month, year, range).
+
+    `value` is "2003-07-01", "2003-09", "2003" or a range "2003-09/2003-10"; None when the text names no year
+    and none can be inferred. `start`/`end` are clean-text offsets of the report; `method` says how the year
+    was found: "rules:explicit", "rules:sentence-year", "rules:report-period" or "rules:passage-year".
+    """
+
+    report_id: str
+    passage_id: str
+    start: int
+    end: int
+    text: str
+    value: str | None
+    precision: str  # day | month | year | range
+    method: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class EntityMention:
+    """A name of a person, organisation, place, law or media outlet in a passage, with clean-text offsets.
+
+    `type` is PERSON, ORG, GPE, LAW or MEDIA; `method` names what found it ("spacy:en_core_web_sm",
+    "natasha:news", "rules:law", "rules:media", "rules:acronym", "rules:gazetteer"); `entity_id` is set by
+    resolution across the library.
+    """
+
+    report_id: str
+    passage_id: str
+    start: int
+    end: int
+    text: str
+    type: str
+    method: str
+    entity_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Entity:
+    """One real-world person, organisation, place, law or media outlet, with every spelling the library uses."""
+
+    id: str
+    canonical: str
+    type: str
+    aliases: list[str] = field(default_factory=list)
+    mentions: int = 0
+    reports: dict[str, int] = field(default_factory=dict)  # report id -> mentions in that report
+    method: str = "resolve:keys"  # how its aliases were joined; "override" when a user's merge or split made it
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
