@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from covenant.errors import BadInputError
 from covenant.ingest.raw import RawDocument
-from covenant.ingest.sniff import sniff_format, unsupported_format
+from covenant.ingest.sniff import DAMAGED_ZIP, ENCRYPTED_OFFICE, sniff_format, unsupported_format
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -51,9 +52,11 @@ def read_report(path: Path, data: bytes | None = None) -> RawDocument:
         except BadInputError:
             return lines
         return layout if layout.lines else lines
+    if fmt in _PACKAGE_READERS:
+        return _PACKAGE_READERS[fmt](name, data)
     unsupported = unsupported_format(data)
     if unsupported:
-        raise BadInputError(name, f"{unsupported}: not supported yet; save it as PDF or text to ingest it")
+        raise BadInputError(name, _refusal(path, unsupported))
     from covenant.ingest.text import decode_text
 
     text, encoding = decode_text(name, data)
@@ -64,6 +67,52 @@ def read_report(path: Path, data: bytes | None = None) -> RawDocument:
     from covenant.ingest.text import read_text
 
     return read_text(name, text, encoding)
+
+
+def _read_docx(name: str, data: bytes) -> RawDocument:
+    from covenant.ingest.docx import read_docx
+
+    return read_docx(name, data)
+
+
+def _read_odt(name: str, data: bytes) -> RawDocument:
+    from covenant.ingest.odt import read_odt
+
+    return read_odt(name, data)
+
+
+def _read_rtf(name: str, data: bytes) -> RawDocument:
+    from covenant.ingest.rtf import read_rtf
+
+    return read_rtf(name, data)
+
+
+def _read_doc(name: str, data: bytes) -> RawDocument:
+    from covenant.ingest.doc import read_doc
+
+    return read_doc(name, data)
+
+
+# Readers of the formats told by their bytes, imported when first needed (each pulls in its own library).
+_PACKAGE_READERS: dict[str, Callable[[str, bytes], RawDocument]] = {
+    "docx": _read_docx,
+    "odt": _read_odt,
+    "rtf": _read_rtf,
+    "doc": _read_doc,
+}
+
+
+def _refusal(path: Path, what: str) -> str:
+    """One line for a file of a format Covenant does not read: what it is and what to do."""
+    if what == ENCRYPTED_OFFICE:
+        return f"{what}: remove the password (in Word: File > Info > Protect Document) and save it again"
+    if what == DAMAGED_ZIP:
+        return f"{what}: is the file complete? Open it in its program and save it again"
+    if what == "a ZIP archive":
+        if path.suffix.lower() in (".docx", ".odt"):
+            return f"named {path.suffix.lower()} but {what} of other files, not a document: check what the file is"
+        return f"{what}, not a report: unpack it and ingest the files inside"
+    return f"{what}: not supported yet; save it as PDF or text to ingest it"
 
 
 def read_report_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
