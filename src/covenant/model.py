@@ -73,6 +73,8 @@ class MapRun:
 
 
 CITATION_STYLES = ("plain", "coi")
+# Word processors' formats have no lines or pages: their readers number the body's paragraphs as lines.
+PARAGRAPH_FORMATS = ("docx", "odt", "rtf", "doc")
 _NUMBERED_PARAGRAPH = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.\s+\S.{40,}")
 _MONTH_NAMES = (
     "January",
@@ -121,7 +123,7 @@ class Citation:
     printed_page_start: str | None = None
     printed_page_end: str | None = None
     paragraph: str | None = None
-    format: str | None = None  # the report file's format: text | html | pdf
+    format: str | None = None  # the report file's format: text | html | pdf | docx | odt | rtf | doc
     passage_id: str | None = None  # the passage cited, when the citation is of one passage
     country: str | None = None  # the country the cited text is about (the passage's)
     # In a document of several countries' entries, the entry the text stands in when it is not the country
@@ -146,6 +148,9 @@ class Citation:
                 where = f"{self._printed_word()} {printed} ({word} {file_pages})"
             else:
                 where = f"{_pages_word(self.page_start, self.page_end)} {file_pages}"
+        elif self.format in PARAGRAPH_FORMATS:
+            span = str(self.line_start) if self.line_start == self.line_end else f"{self.line_start}-{self.line_end}"
+            where = f"body paragraph{'' if self.line_start == self.line_end else 's'} {span}"
         elif self.line_start == self.line_end:
             where = f"line {self.line_start}"
         else:
@@ -290,7 +295,7 @@ class Report:
     file_name: str
     path: str
     sha256: str
-    format: str  # text | html | pdf
+    format: str  # text | html | pdf | docx | odt | rtf | doc
     size_bytes: int
     encoding: str | None
     title: str | None = None
