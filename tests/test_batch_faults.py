@@ -211,9 +211,9 @@ def test_missing_paths_special_files_and_empty_folders_are_named(tmp_path: Path)
     folder.mkdir()
     _good_files(folder, 1)
     os.mkfifo(folder / "pipe.txt")
-    with zipfile.ZipFile(folder / "notes.docx", "w") as word:  # the parts a Word document begins with
-        word.writestr("[Content_Types].xml", "<Types/>")
-        word.writestr("word/document.xml", "<w:document><w:body><w:p>Notes</w:p></w:body></w:document>")
+    with zipfile.ZipFile(folder / "notes.xlsx", "w") as workbook:  # the parts an Excel workbook begins with
+        workbook.writestr("[Content_Types].xml", "<Types/>")
+        workbook.writestr("xl/workbook.xml", "<workbook><sheets/></workbook>")
     db = tmp_path / "lib.db"
     proc = subprocess.run(
         [*COVENANT, "--db", str(db), "ingest", str(folder), str(tmp_path / "nowhere")],
@@ -223,14 +223,14 @@ def test_missing_paths_special_files_and_empty_folders_are_named(tmp_path: Path)
     )
     assert proc.returncode == 1
     assert "nowhere: no such file or folder" in proc.stderr
-    assert "1 added" in proc.stdout and "pipe.txt" in proc.stdout and "notes.docx" in proc.stdout
+    assert "1 added" in proc.stdout and "pipe.txt" in proc.stdout and "notes.xlsx" in proc.stdout
     word = subprocess.run(
-        [*COVENANT, "--db", str(db), "ingest", str(folder / "notes.docx")], capture_output=True, text=True, timeout=60
+        [*COVENANT, "--db", str(db), "ingest", str(folder / "notes.xlsx")], capture_output=True, text=True, timeout=60
     )
-    assert "not supported yet" in word.stderr and "Word" in word.stderr
+    assert "not supported yet" in word.stderr and "Excel" in word.stderr
     log = subprocess.run([*COVENANT, "--db", str(db), "log", "--json"], capture_output=True, text=True, timeout=60)
     ignored = {Path(e["path"]).name: e["reason"] for e in json.loads(log.stdout) if e["status"] == "ignored"}
-    assert "a Word document" in ignored["notes.docx"] and "a FIFO" in ignored["pipe.txt"]
+    assert "not a report file (.xlsx" in ignored["notes.xlsx"] and "a FIFO" in ignored["pipe.txt"]
     fifo = subprocess.run(
         [*COVENANT, "--db", str(db), "ingest", str(folder / "pipe.txt")], capture_output=True, text=True, timeout=60
     )

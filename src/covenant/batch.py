@@ -17,14 +17,10 @@ from covenant.model import Document, IngestEvent
 from covenant.store.base import Store
 from covenant.workers import Job, Limits, run
 
-REPORT_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml", ".pdf"})
+REPORT_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc", ".odt", ".rtf"})
 SIDECAR_SUFFIX = ".covenant.json"
 # Why a file met in a folder is left out, by its extension (a file named explicitly is read by content).
 _NOT_READ = {
-    ".docx": "a Word document: not supported yet (save it as PDF or text to ingest it)",
-    ".doc": "a Word document: not supported yet (save it as PDF or text to ingest it)",
-    ".odt": "an OpenDocument text: not supported yet (save it as PDF or text to ingest it)",
-    ".rtf": "a Rich Text document: not supported yet (save it as PDF or text to ingest it)",
     ".png": "an image: scanned pages need OCR, which is not supported yet",
     ".jpg": "an image: scanned pages need OCR, which is not supported yet",
     ".jpeg": "an image: scanned pages need OCR, which is not supported yet",
@@ -98,7 +94,7 @@ def _left_out(path: Path) -> str | None:
     """Why a file met in a folder is not a report to read, or None when it is one."""
     suffix = path.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
-        kinds = "Covenant reads .txt, .html and .pdf"
+        kinds = "Covenant reads .txt, .html, .pdf, .docx, .doc, .odt and .rtf"
         return _NOT_READ.get(suffix) or f"not a report file ({suffix or 'no extension'}; {kinds})"
     try:
         mode = path.stat().st_mode
