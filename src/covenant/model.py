@@ -527,3 +527,41 @@ class Entity:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+RECOMMENDATION_STATUSES = ("implemented", "partially_implemented", "not_implemented")
+RECOMMENDATION_RESPONSES = ("supported", "noted", "pending")
+
+
+@dataclass(slots=True)
+class Recommendation:
+    """One distinct ask a report makes or quotes: who asked whom to do what, where the report says so, and what
+    the report claims became of it. Field names follow the annotation format (FORMAT.md's recommendations.jsonl).
+
+    `issuer` is the body that made the ask (the quoted body, not the report's author, for a quoted
+    recommendation); `issuers` lists each recommending state of a UPR item. `status_claimed` is what the text
+    claims about implementation, with `status_passage_id` the passage claiming it; `response` the state's
+    answer where the document gives one (supported, noted, pending); `group` the id of the first
+    near-duplicate ask of its group; `method` the rule that found it.
+    """
+
+    id: str
+    report_id: str
+    quote: str
+    start: int  # clean offsets of the quote: clean_text[start:end] == quote
+    end: int
+    passage_id: str | None
+    issuer: str | None
+    addressee: str | None
+    method: str
+    issuers: list[str] = field(default_factory=list)
+    iccpr: list[int] = field(default_factory=list)
+    status_claimed: str | None = None
+    status_passage_id: str | None = None
+    cited_from: str | None = None
+    date: str | None = None  # when the ask was made, or the review cycle, as far as the report states it
+    response: str | None = None
+    group: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
