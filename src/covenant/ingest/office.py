@@ -17,8 +17,6 @@ from covenant.errors import BadInputError
 from covenant.ingest.raw import RawDocument, RawFootnote
 from covenant.model import Furniture, SourceLine
 
-# The formats whose citations count body paragraphs instead of lines.
-PARAGRAPH_FORMATS = ("docx", "odt", "rtf", "doc")
 _SPACE = re.compile(r"\s")
 # Characters a word processor keeps in its text that are not part of what a reader sees.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\ufeff"), None)
