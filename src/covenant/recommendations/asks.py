@@ -27,7 +27,9 @@ _REFERS_BACK = re.compile(
 
 
 _CONDITION_FIRST = re.compile(r"\s*(?:if|when|where|unless|in\s+case|once|after|before|while)\b", re.IGNORECASE)
-_DETERMINER = re.compile(r"\b(?:the|a|an|with|this|that|its|their|our|his|her|such|any|no|upon|shall|may|will)\s+$", re.I)
+_DETERMINER = re.compile(
+    r"\b(?:the|a|an|with|this|that|its|their|our|his|her|such|any|no|upon|shall|may|will)\s+$", re.I
+)
 
 
 def _asks(sentence: str, at: int) -> bool:
@@ -103,13 +105,15 @@ def ask_cue(sentence: str, before: str = "", in_list: bool = False) -> str | Non
 
 
 def _opens_with_party(clause: str) -> bool:
-    """"The application for registration should ...": a duty the law sets on an applicant, not an ask."""
-    return any(w in NON_ASK_SUBJECTS and w not in _PRONOUN_SUBJECTS for w in re.findall(r"[a-z]+", clause.casefold())[:5])
+    """ "The application for registration should ...": a duty the law sets on an applicant, not an ask."""
+    return any(
+        w in NON_ASK_SUBJECTS and w not in _PRONOUN_SUBJECTS for w in re.findall(r"[a-z]+", clause.casefold())[:5]
+    )
 
 
-_PRONOUN_SUBJECTS = frozenset("he she him her you i one they".split())
+_PRONOUN_SUBJECTS = frozenset(["he", "she", "him", "her", "you", "i", "one", "they"])
 
 
 def refers_back(sentence: str) -> bool:
-    """"We believe it should be abolished": the ask names its object in the sentence before."""
+    """ "We believe it should be abolished": the ask names its object in the sentence before."""
     return bool(_REFERS_BACK.match(sentence.strip()))

@@ -12,19 +12,25 @@ IMPERATIVE_VERBS = frozenset(
     ban bring cease clarify combat comply conduct consider continue create criminalize criminalise decriminalize
     decriminalise define desist develop devise devote discontinue drop eliminate end enact enhance ensure establish
     exclude expand expedite extend facilitate follow free grant guarantee implement improve include incorporate
-    increase institute intensify introduce investigate join keep legalize legalise limit lift make monitor
-    move oblige permit place prevent prohibit promote promulgate prosecute protect provide publish pursue put raise
+    increase institute intensify introduce investigate join keep legalize legalise limit lift make monitor move
+    oblige permit place prevent prohibit promote promulgate prosecute protect provide publish pursue put raise
     ratify reconsider reduce reform refrain regulate reject release remove repeal replace respect restore restrict
     review revise revoke sign specify step stop strengthen submit suspend take train transfer undertake uphold
     withdraw work
-    """.split()
+    """.split()  # noqa: SIM905
 )
 
 # Reporting verbs through which a report quotes another body's ask ("He urged your government to ...").
-ASK_VERBS = r"(?:recommend(?:s|ed|ing)?|urg(?:e|es|ed|ing)|call(?:s|ed|ing)?\s+(?:up)?on|call(?:s|ed|ing)?\s+for|encourag(?:e|es|ed|ing)|invit(?:e|es|ed|ing)|request(?:s|ed|ing)?|appeal(?:s|ed|ing)?\s+to|demand(?:s|ed|ing)?|propos(?:e|es|ed|ing)|insist(?:s|ed|ing)?)"
+ASK_VERBS = (
+    r"(?:recommend(?:s|ed|ing)?|urg(?:e|es|ed|ing)|call(?:s|ed|ing)?\s+(?:up)?on|call(?:s|ed|ing)?\s+for|"
+    r"encourag(?:e|es|ed|ing)|invit(?:e|es|ed|ing)|request(?:s|ed|ing)?|appeal(?:s|ed|ing)?\s+to|"
+    r"demand(?:s|ed|ing)?|propos(?:e|es|ed|ing)|insist(?:s|ed|ing)?)"
+)
 # An ask verb counts when it is followed by "that ..." or by an addressee and "to <verb>" (not "requested information").
 ASK_VERB = re.compile(
-    ASK_VERBS + r"\b(?:\s+(?:that\b|for\b)|\s+(?:[\w’'./-]+\s+){0,8}?to\s+[a-z]|\s+(?:the\s+)?(?:introduc|amend|establish|adopt|ensur|abolish)\w*)",
+    ASK_VERBS
+    + r"\b(?:\s+(?:that\b|for\b)|\s+(?:[\w’'./-]+\s+){0,8}?to\s+[a-z]|"
+    + r"\s+(?:the\s+)?(?:introduc|amend|establish|adopt|ensur|abolish)\w*)",
     re.IGNORECASE,
 )
 # Phrases with an ask verb that make no ask of their own.
@@ -71,8 +77,10 @@ LAW_FRAME = re.compile(
 )
 # Who a descriptive "should" is about: people and papers the law sets duties for, or a pronoun in reported speech.
 NON_ASK_SUBJECTS = frozenset(
-    "he she him her you i one they application applications applicant applicants candidate candidates organisers "
-    "organizers notification petition".split()
+    """
+    he she him her you i one they application applications applicant applicants candidate candidates organisers
+    organizers notification petition
+    """.split()  # noqa: SIM905
 )
 
 # Labels and headings under which a report lists or quotes recommendations.
@@ -95,11 +103,20 @@ BODIES: tuple[tuple[str, str], ...] = (
         r"(?:UN\s+)?Committee\s+on\s+the\s+Elimination\s+of\s+(?:All\s+Forms\s+of\s+)?Discrimination\s+against\s+Women|(?-i:\bCEDAW\b)",
         "UN Committee on the Elimination of Discrimination against Women",
     ),
-    (r"(?:UN\s+)?Committee\s+on\s+the\s+Elimination\s+of\s+Racial\s+Discrimination|(?-i:\bCERD\b)", "UN Committee on the Elimination of Racial Discrimination"),
+    (
+        r"(?:UN\s+)?Committee\s+on\s+the\s+Elimination\s+of\s+Racial\s+Discrimination|(?-i:\bCERD\b)",
+        "UN Committee on the Elimination of Racial Discrimination",
+    ),
     (r"(?:UN\s+)?Committee\s+on\s+the\s+Rights\s+of\s+the\s+Child", "UN Committee on the Rights of the Child"),
-    (r"(?:UN\s+)?Committee\s+on\s+Economic,\s+Social\s+and\s+Cultural\s+Rights", "UN Committee on Economic, Social and Cultural Rights"),
+    (
+        r"(?:UN\s+)?Committee\s+on\s+Economic,\s+Social\s+and\s+Cultural\s+Rights",
+        "UN Committee on Economic, Social and Cultural Rights",
+    ),
     (r"(?:UN\s+)?Subcommittee\s+on\s+Prevention\s+of\s+Torture", "UN Subcommittee on Prevention of Torture"),
-    (r"(?:UN\s+)?Special\s+Rapporteur\s+on\s+(?:the\s+)?[A-Za-z ,]+?(?=[,.;:]|\s+(?:who|has|had|in|to|and\s+the)\b)", "UN Special Rapporteur"),
+    (
+        r"(?:UN\s+)?Special\s+Rapporteur\s+on\s+(?:the\s+)?[A-Za-z ,]+?(?=[,.;:]|\s+(?:who|has|had|in|to|and\s+the)\b)",
+        "UN Special Rapporteur",
+    ),
     (r"(?:UN\s+)?High\s+Commissioner\s+for\s+Human\s+Rights", "UN High Commissioner for Human Rights"),
     (r"(?:UN\s+)?High\s+Commissioner\s+for\s+Refugees|(?-i:\bUNHCR\b)", "UN High Commissioner for Refugees"),
     (r"Working\s+Group\s+on\s+Arbitrary\s+Detention", "UN Working Group on Arbitrary Detention"),
@@ -126,8 +143,7 @@ BODIES: tuple[tuple[str, str], ...] = (
 # What the Committee's own words call the state it addresses: a sign that a text quotes a treaty body.
 TREATY_BODY_VOICE = re.compile(r"\bState\s+party\b|\bthe\s+Committee\b", re.IGNORECASE)
 REPORTING_VERBS = (
-    ASK_VERBS
-    + r"|point(?:s|ed)?\s+out|stat(?:es|ed)|not(?:es|ed)|sa(?:id|ys)|stress(?:es|ed)|emphasi[sz](?:es|ed)|"
+    ASK_VERBS + r"|point(?:s|ed)?\s+out|stat(?:es|ed)|not(?:es|ed)|sa(?:id|ys)|stress(?:es|ed)|emphasi[sz](?:es|ed)|"
     r"underlin(?:es|ed)|suggest(?:s|ed)|recall(?:s|ed)|reiterat(?:es|ed)|issued\s+statements?\s+calling|"
     r"(?:has|have|had)\s+(?:repeatedly\s+|also\s+)?(?:recommended|urged|called)"
 )
@@ -136,8 +152,10 @@ SPEAKER = re.compile(
     r"(?P<subject>(?:[A-Z(“\"][^.;:]{0,120}?))\s*,?\s+(?:(?:has|have|had|also|repeatedly|in\s+particular|further|"
     r"therefore|,)\s+)*(?:" + REPORTING_VERBS + r")\b",
 )
-PRONOUNS = frozenset("he she it they this".split())
-SELF = re.compile(r"^(?:we|the\s+authors?(?:\s+of\s+this\s+(?:document|report))?|our\s+organi[sz]ations?)$", re.IGNORECASE)
+PRONOUNS = frozenset(["he", "she", "it", "they", "this"])
+SELF = re.compile(
+    r"^(?:we|the\s+authors?(?:\s+of\s+this\s+(?:document|report))?|our\s+organi[sz]ations?)$", re.IGNORECASE
+)
 
 # What a report says about whether a recommendation was carried out.
 STATUS_NOT = re.compile(
@@ -173,7 +191,10 @@ PROGRESS = re.compile(
 RESPONSE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("noted", re.compile(r"\bdid\s+not\s+enjoy\s+the\s+support\b|\bwere\s+noted\b|\bnoted\s+by\b|\brejected\b", re.I)),
     ("supported", re.compile(r"\benjoy\s+the\s+support\b|\bhave\s+been\s+accepted\b|\bsupported\s+by\b", re.I)),
-    ("pending", re.compile(r"\bwill\s+be\s+examined\s+by\b|\bwill\s+provide\s+responses\b|\bin\s+due\s+course\b", re.I)),
+    (
+        "pending",
+        re.compile(r"\bwill\s+be\s+examined\s+by\b|\bwill\s+provide\s+responses\b|\bin\s+due\s+course\b", re.I),
+    ),
 )
 UPR_SECTION = re.compile(r"conclusions\s+and/or\s+recommendations|^recommendations$", re.IGNORECASE)
 # State names as UPR lists print them that pycountry does not know.

@@ -84,7 +84,8 @@ def extract_recommendations(doc: Document) -> list[Recommendation]:
             reader.blocks.append(block)
             _read_block(reader, block, passage, label.end() if label else 0)
         elif block is not None and not block.commentary and TREATY_BODY_VOICE.search(passage.text):
-            _read_block(reader, block, passage, ENUMERATOR.match(passage.text).end() if ENUMERATOR.match(passage.text) else 0)  # type: ignore[union-attr]
+            number = ENUMERATOR.match(passage.text)
+            _read_block(reader, block, passage, number.end() if number else 0)
         else:
             if block is not None:
                 block.commentary.append(passage)
@@ -127,7 +128,8 @@ def _read_block(reader: _Reader, block: _Block, passage: Passage, offset: int) -
 def _read_passage(reader: _Reader, passage: Passage) -> None:
     doc = reader.doc
     text = passage.text
-    offset = ENUMERATOR.match(text).end() if ENUMERATOR.match(text) else 0  # type: ignore[union-attr]
+    number = ENUMERATOR.match(text)
+    offset = number.end() if number else 0
     is_item = passage.kind == "list_item" or bool(_LETTERED.match(text))
     under_heading = bool(passage.section_path and RECOMMENDATION_HEADING.match(passage.section_path[-1].strip()))
     in_list = is_item and (reader.list_issuer is not None or under_heading)
@@ -165,10 +167,10 @@ def _read_passage(reader: _Reader, passage: Passage) -> None:
             start = spans[k - 1][0] + offset  # "We believe it should be abolished" quotes what "it" is
         for cs, ce in ask_clauses(text, start, e) if start == s else [(start, e)]:
             reader.add(passage, cs, ce, issuer, method, _date(sentence))
-    stripped = text.rstrip()
-    if stripped.endswith(":") and LEAD_IN.search(spans[-1] and text[spans[-1][0] + offset :] or text):
-        last = text[spans[-1][0] + offset :] if spans else text
-        reader.list_issuer = _issuer(reader, passage, last, before_text) or doc.report.source_org
+    if spans and text.rstrip().endswith(":"):
+        last = text[spans[-1][0] + offset :]
+        if LEAD_IN.search(last):
+            reader.list_issuer = _issuer(reader, passage, last, before_text) or doc.report.source_org
 
 
 def _issuer(reader: _Reader, passage: Passage, sentence: str, before: str) -> str | None:

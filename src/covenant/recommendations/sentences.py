@@ -10,7 +10,7 @@ from covenant.recommendations.cues import IMPERATIVE_VERBS, MODAL
 # abbreviations, initials and legal references ("No. 3", "D. Polienko", "i.e.") is all that is left to do.
 _BOUNDARY = re.compile(r"(?<=[.!?])([”\"’)]?)\s+(?=[“\"(]?[A-Z0-9])")
 _NO_BREAK_BEFORE = re.compile(
-    r"(?:\b(?:No|Nos|Art|Arts|para|paras|p|pp|Mr|Mrs|Ms|Dr|St|Prof|Inc|Ltd|Co|vol|cf|etc|approx|U\.S|U\.N|"
+    r"(?:\b(?:No|Nos|Art|Arts|para|paras|p|pp|Mr|Mrs|Ms|Dr|St|Prof|Inc|Ltd|Co|vol|cf|approx|U\.S|U\.N|"
     r"i\.e|e\.g|viz|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.|\b[A-Z]\.)$"
 )
 _CLAUSE = re.compile(r";\s+(?:and\s+)?|,\s+and\s+(?:also\s+)?|,\s+as\s+well\s+as\s+to\s+")
@@ -44,7 +44,9 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def first_word(text: str) -> str:
-    m = re.match(r"\s*(?:to\s+)?(?:also\s+|further\s+|strictly\s+|promptly\s+|immediately\s+|urgently\s+)?([A-Za-z]+)", text)
+    m = re.match(
+        r"\s*(?:to\s+)?(?:also\s+|further\s+|strictly\s+|promptly\s+|immediately\s+|urgently\s+)?([A-Za-z]+)", text
+    )
     return m.group(1).casefold() if m else ""
 
 

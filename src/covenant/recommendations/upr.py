@@ -86,9 +86,8 @@ def upr_asks(doc: Document) -> list[UprAsk]:
 
 
 def _closing_states(body: str) -> list[str] | None:
-    m = None
-    for m in _PARENS.finditer(body):
-        pass
+    found = list(_PARENS.finditer(body))
+    m = found[-1] if found else None
     if m is None or body[m.end() :].strip(" .;") != "":
         return None
     return state_names(m.group(1))
