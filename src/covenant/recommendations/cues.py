@@ -36,7 +36,7 @@ ASK_VERB = re.compile(
 # Phrases with an ask verb that make no ask of their own.
 NOT_ASK = re.compile(
     r"\b(?:made|make|makes|making)\s+(?:a\s+|several\s+|some\s+)?recommendations?\b|"
-    r"\brequest(?:ed|s)?\s+(?:information|(?:\w+[’']s?\s+)?views|details|clarification|data)\b|"
+    r"\brequest(?:ed|s|ing)?\s+(?:information|(?:\w+[’']s?\s+)?views|details|clarification|data)\b|"
     r"\bcalled\s+on\s+(?:suitable\s+)?(?:segments|members)\s+of\s+(?:the\s+)?society\b|"
     r"\b(?:request|ask)\w*\s+(?:that\s+)?(?:we|us|me)\b",
     re.IGNORECASE,

@@ -18,7 +18,7 @@ def _key(rec: Recommendation) -> str:
     return _OPENING.sub("", text).strip(" .;")
 
 
-def group_recommendations(recommendations: list[Recommendation], threshold: float = 85.0) -> list[Recommendation]:
+def group_recommendations(recommendations: list[Recommendation], threshold: float = 90.0) -> list[Recommendation]:
     """Give near-duplicates one `group` (the id of the group's first ask); `threshold` is rapidfuzz's
     token_set_ratio on the normalised asks, with UPR state lists and "To"/"The State party should" taken off."""
     keys = [_key(r) for r in recommendations]
@@ -35,7 +35,7 @@ def group_recommendations(recommendations: list[Recommendation], threshold: floa
             if root(i) == root(j) or not keys[i] or not keys[j]:
                 continue
             # short asks ("End harassment") would match anything longer that contains them: require similar length
-            if min(len(keys[i]), len(keys[j])) < 0.6 * max(len(keys[i]), len(keys[j])):
+            if min(len(keys[i]), len(keys[j])) < 0.4 * max(len(keys[i]), len(keys[j])):
                 continue
             if fuzz.token_set_ratio(keys[i], keys[j]) >= threshold:
                 parent[root(i)] = root(j)
