@@ -34,8 +34,8 @@ def group_recommendations(recommendations: list[Recommendation], threshold: floa
         for j in range(i):
             if root(i) == root(j) or not keys[i] or not keys[j]:
                 continue
-            # short asks ("End harassment") would match anything longer that contains them: require similar length
-            if min(len(keys[i]), len(keys[j])) < 0.4 * max(len(keys[i]), len(keys[j])):
+            # a short ask ("End harassment") would match any longer one holding its words: the shorter must be a third
+            if 3 * min(len(keys[i]), len(keys[j])) < max(len(keys[i]), len(keys[j])):
                 continue
             if fuzz.token_set_ratio(keys[i], keys[j]) >= threshold:
                 parent[root(i)] = root(j)
