@@ -565,3 +565,20 @@ class Recommendation:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(slots=True)
+class RightLabel:
+    """One right a passage concerns, in one scheme: `iccpr` ("19"), `dos_section` ("2.a", in the report's own
+    numbering where it has one), `theme` ("media") or `icescr` ("8"); `score` the calibrated probability (1.0 for
+    a user's label), `method` what decided it (`model:rights-v1`, `...+heading`, `rule:death_penalty`, `user`)."""
+
+    passage_id: str
+    scheme: str
+    code: str
+    score: float
+    method: str
+    assigned: bool = True  # the score reached the model's threshold (or a user set it)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
