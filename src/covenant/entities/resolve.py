@@ -1,0 +1,398 @@
+"""Join the mentions of a whole library into entities: one entity per real-world person, body, place, law, outlet.
+
+Names of bodies, places, outlets and laws meet on a key (transliteration-aware sound keys of their telling
+words, sorted), then by acronym (defined in the text as "Long Name (ABBR)", or the initials of exactly one long
+name), by the renamings in the gazetteer, and by typo tolerance (rapidfuzz, word by word). People meet on
+surname and given name; a bare surname ("Abishev") joins a full name only when the evidence is unambiguous:
+the nearest full name with that surname earlier in its passage, else the only one in its report, else the only
+one in the library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from covenant.countries import country_code
+from covenant.entities.gazetteer import KNOWN_ALIASES
+from covenant.entities.keys import initials, is_acronym, name_key, name_words, person_name, sound_key, words
+from covenant.entities.overrides import Override, apply_overrides, canonical_names
+from covenant.model import Entity, EntityMention
+
+NAME_TYPES = ("ORG", "MEDIA", "GPE")  # resolved together: the model confuses them ("Almaty" as an ORG)
+GIVEN_NAME_SIMILARITY = 80  # "Maina"/"Miana", "Sergey"/"Sergei" once keyed
+SURNAME_SIMILARITY = 90  # "Kabduakasov"/"Kaduakasov"
+NAME_WORD_SIMILARITY = 80  # one mistyped word in a body's or outlet's name ("Kalam"/"Kakam")
+NAME_SIMILARITY = 90
+
+
+class UnionFind:
+    """Disjoint sets over any hashable nodes; `union` keeps the first root so results do not depend on order."""
+
+    def __init__(self) -> None:
+        self.parent: dict[Hashable, Hashable] = {}
+
+    def find(self, node: Hashable) -> Hashable:
+        self.parent.setdefault(node, node)
+        root = node
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[node] != root:
+            self.parent[node], node = root, self.parent[node]
+        return root
+
+    def union(self, a: Hashable, b: Hashable) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+@dataclass(slots=True)
+class Resolution:
+    """Entities of a library and its mentions, each mention with its entity's id."""
+
+    entities: list[Entity]
+    mentions: list[EntityMention]
+    by_id: dict[str, Entity] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {e.id: e for e in self.entities}
+
+    def entities_named(self, name: str) -> list[Entity]:
+        """Entities one of whose mentions is written this way (case and a leading "the" aside)."""
+        wanted = surface_form(name)
+        ids = {m.entity_id for m in self.mentions if surface_form(m.text) == wanted and m.entity_id}
+        return [self.by_id[i] for i in sorted(ids)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"entities": [e.to_dict() for e in self.entities], "mentions": [m.to_dict() for m in self.mentions]}
+
+
+def surface_form(text: str) -> str:
+    """A mention's text as compared for identity: case, quotes, a leading "the" and a possessive aside."""
+    return " ".join(words(text.removeprefix("the ").removeprefix("The ")))
+
+
+def resolve(mentions: Iterable[EntityMention], overrides: list[Override] | None = None) -> Resolution:
+    """Give every mention an entity id; entities carry their canonical name, type, aliases and counts."""
+    mentions = list(mentions)
+    sets = UnionFind()
+    nodes: list[Hashable | None] = [None] * len(mentions)
+    _retype_surnames(mentions)
+    _resolve_names(mentions, nodes, sets)
+    _resolve_people(mentions, nodes, sets)
+    groups: dict[Hashable, list[int]] = defaultdict(list)
+    for i, node in enumerate(nodes):
+        if node is not None:
+            groups[sets.find(node)].append(i)
+    clusters = list(groups.values())
+    touched = [False] * len(clusters)
+    if overrides:
+        clusters, touched = apply_overrides(clusters, mentions, overrides, surface_form)
+    entities = [_entity(members, mentions) for members in clusters]
+    for entity, changed in zip(entities, touched, strict=True):
+        if changed:
+            entity.method = "override"
+    entities.sort(key=lambda e: (-e.mentions, e.canonical))
+    resolution = Resolution(entities, mentions)
+    for spelling, canonical in canonical_names(overrides or []).items():
+        for entity in resolution.entities_named(spelling):
+            entity.canonical, entity.method = canonical, "override"
+    return resolution
+
+
+def _retype_surnames(mentions: list[EntityMention]) -> None:
+    """An ORG or GPE mention of one to three capitalised words ending in a surname the model tags as a person's
+    elsewhere in the library is that person's mention: the model tags a name as a body now and then."""
+    # a spelling the rules type as a body, place or outlet anywhere is one everywhere ("Ak Zhol party")
+    ruled: dict[str, str] = {}
+    for m in mentions:
+        if m.type in NAME_TYPES and m.method.startswith("rules:"):
+            ruled.setdefault(name_key(m.text), m.type)
+    for m in mentions:
+        if m.type == "PERSON" and m.method.startswith(("spacy", "natasha")):
+            kind = ruled.get(name_key(m.text))
+            if kind is not None:
+                m.type = kind
+    surnames: set[str] = set()
+    for m in mentions:
+        if m.type == "PERSON":
+            name = person_name(m.text)
+            if name is not None:
+                surnames.add(name.surname_key)
+    for m in mentions:
+        if m.type == "PERSON":
+            name = person_name(m.text)
+            if (name is not None and " " not in m.text.strip()) or (name is not None and name.given):
+                surnames.add(name.surname_key)
+    for m in mentions:
+        if m.type not in ("ORG", "GPE") or not m.method.startswith("spacy") or is_acronym(m.text):
+            continue
+        parts = m.text.split()
+        if 1 <= len(parts) <= 3 and all(p[:1].isupper() for p in parts) and sound_key(parts[-1]) in surnames:
+            m.type = "PERSON"
+
+
+# --- bodies, places, outlets, laws -------------------------------------------------------------------------
+
+
+def _resolve_names(mentions: list[EntityMention], nodes: list[Hashable | None], sets: UnionFind) -> None:
+    keys: dict[str, set[str]] = defaultdict(set)  # group -> keys
+    ordered: dict[str, str] = {}  # key -> its words in the order of a spelling, for names written as one word
+    for i, m in enumerate(mentions):
+        if m.type == "PERSON":
+            continue
+        group = "LAW" if m.type == "LAW" else "NAME"
+        key = _name_key(m.text)
+        if not key:
+            continue
+        nodes[i] = (group, key)
+        keys[group].add(key)
+        ordered.setdefault(key, _ordered_key(m.text))
+    for _kind, aliases in KNOWN_ALIASES:
+        alias_keys = [_name_key(a) for a in aliases]
+        keys["NAME"].update(alias_keys)  # so that a misspelling of a known name meets it
+        for alias, key in zip(aliases, alias_keys, strict=True):
+            ordered.setdefault(key, _ordered_key(alias))
+        for key in alias_keys[1:]:
+            sets.union(("NAME", alias_keys[0]), ("NAME", key))
+    for long, abbr in _defined_acronyms(mentions):
+        sets.union(("NAME", _name_key(long)), ("NAME", _name_key(abbr)))
+    for m in mentions:  # "OSCE/ODIHR" is the sub-body
+        if m.type != "PERSON" and "/" in m.text and is_acronym(m.text):
+            sets.union(("NAME", _name_key(m.text)), ("NAME", _name_key(m.text.rsplit("/", 1)[1])))
+    _join_acronyms_by_initials(mentions, sets)
+    for group, group_keys in keys.items():
+        _join_typos(group, sorted(group_keys), ordered, sets)
+
+
+def _name_key(text: str) -> str:
+    key = name_key(text)
+    # "Confederation of Free Trade Unions of Kazakhstan" is the Confederation of Free Trade Unions: a country's
+    # name after "of"/"in" at the end of a body's name of three words or more says where, not which
+    parts = words(text)
+    if len(parts) >= 5 and parts[-2] in ("of", "in") and country_code(parts[-1]) is not None:
+        key = name_key(" ".join(parts[:-2]))
+    return key
+
+
+def _defined_acronyms(mentions: list[EntityMention]) -> list[tuple[str, str]]:
+    """("Democratic Choice of Kazakhstan", "DVK") for each "Long Name (ABBR)" the acronym rule found."""
+    pairs = []
+    by_passage: dict[str, list[EntityMention]] = defaultdict(list)
+    for m in mentions:
+        if m.method == "rules:acronym":
+            by_passage[m.passage_id].append(m)
+    for found in by_passage.values():
+        found.sort(key=lambda m: m.start)
+        for long, abbr in itertools.pairwise(found):
+            if "/" in abbr.text:
+                continue  # "Office for ... of the OSCE (OSCE/ODIHR)": the run before it names both bodies
+            if is_acronym(abbr.text) and not is_acronym(long.text) and 0 < abbr.start - long.end <= 12:
+                pairs.append((long.text, abbr.text))
+    return pairs
+
+
+def _join_acronyms_by_initials(mentions: list[EntityMention], sets: UnionFind) -> None:
+    """An acronym not defined anywhere joins the one long name in the library whose initials it is."""
+    long_roots: dict[str, set[Hashable]] = defaultdict(set)
+    acronyms: set[str] = set()
+    for m in mentions:
+        if m.type == "PERSON":
+            continue
+        if is_acronym(m.text):
+            acronyms.add(m.text)
+        else:
+            for letters in initials(m.text):
+                long_roots[letters].add(sets.find(("NAME", _name_key(m.text))))
+    for acronym in sorted(acronyms):
+        node = ("NAME", _name_key(acronym))
+        letters = acronym.replace(".", "").replace("/", "").casefold()
+        roots = long_roots.get(letters, set())
+        if sets.find(node) in roots:
+            continue
+        if len(roots) == 1 and not _joined_to_long_name(node, sets, long_roots):
+            sets.union(next(iter(roots)), node)
+
+
+def _joined_to_long_name(node: Hashable, sets: UnionFind, long_roots: dict[str, set[Hashable]]) -> bool:
+    root = sets.find(node)
+    return any(root in roots for roots in long_roots.values())
+
+
+def _ordered_key(text: str) -> str:
+    return "".join(sound_key(w) for w in name_words(text))
+
+
+def _join_typos(group: str, keys: list[str], ordered: dict[str, str], sets: UnionFind) -> None:
+    """Keys one letter apart in one word ("Kalam"/"Kakam"), or written in one word or two ("Kyzl Orda" /
+    "Kyzylorda"): one name mistyped. Two letters make another word too often ("Commission"/"Commissioner")."""
+    by_shape: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        by_shape[key[:1]].append(key)
+    for bucket in by_shape.values():
+        for i, a in enumerate(bucket):
+            if len(a) < 6:
+                continue
+            for b in bucket[i + 1 :]:
+                if len(b) >= 6 and _one_typo(a, b, ordered):
+                    sets.union((group, a), (group, b))
+
+
+def _one_typo(a: str, b: str, ordered: dict[str, str]) -> bool:
+    a_words, b_words = a.split(), b.split()
+    if len(a_words) == len(b_words):
+        different = [(x, y) for x, y in zip(a_words, b_words, strict=True) if x != y]
+        if len(different) != 1:
+            return False
+        x, y = different[0]
+        shorter = min(len(x), len(y))
+        # one letter in a word of four or more; two in a long word ("Kaztelecom"/"Kazakhtelecom")
+        return shorter >= 4 and Levenshtein.distance(x, y) <= (2 if shorter >= 10 else 1)
+    joined_a, joined_b = ordered.get(a, a.replace(" ", "")), ordered.get(b, b.replace(" ", ""))
+    return min(len(joined_a), len(joined_b)) >= 8 and Levenshtein.distance(joined_a, joined_b) <= 1
+
+
+# --- people -------------------------------------------------------------------------------------------------
+
+
+def _resolve_people(mentions: list[EntityMention], nodes: list[Hashable | None], sets: UnionFind) -> None:
+    parsed = {i: person_name(m.text) for i, m in enumerate(mentions) if m.type == "PERSON"}
+    full: dict[int, Hashable] = {}
+    for i, name in parsed.items():
+        if name is not None and name.given and not name.initials_only:
+            full[i] = ("P", name.surname_key, name.given_keys[0])
+    _join_full_names(set(full.values()), sets)
+    # full-name clusters by surname key: per passage (in order), per report and in the whole library
+    library: dict[str, set[Hashable]] = defaultdict(set)
+    report: dict[tuple[str, str], set[Hashable]] = defaultdict(set)
+    passage: dict[str, list[tuple[int, str, Hashable]]] = defaultdict(list)
+    for i, node in full.items():
+        m, name = mentions[i], parsed[i]
+        assert name is not None
+        root = sets.find(node)
+        library[name.surname_key].add(root)
+        report[(m.report_id, name.surname_key)].add(root)
+        passage[m.passage_id].append((m.start, name.surname_key, node))
+        nodes[i] = node
+    for i, name in parsed.items():
+        if name is None or i in full:
+            continue
+        m = mentions[i]
+        if name.initials_only:
+            nodes[i] = _initials_node(name.surname_key, name.given_keys, library, sets)
+            continue
+        nodes[i] = _surname_node(m, name.surname_key, passage, report, library, sets)
+
+
+def _join_full_names(nodes: set[Hashable], sets: UnionFind) -> None:
+    by_surname: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    by_given: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for node in sorted(nodes, key=str):
+        assert isinstance(node, tuple)
+        by_surname[node[1]].append(node)
+        by_given[node[2]].append(node)
+    for group in by_surname.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if fuzz.ratio(a[2], b[2]) >= GIVEN_NAME_SIMILARITY:
+                    sets.union(a, b)
+    for group in by_given.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1 :]:
+                if len(a[1]) >= 5 and _same_gender(a[1], b[1]) and fuzz.ratio(a[1], b[1]) >= SURNAME_SIMILARITY:
+                    sets.union(a, b)
+
+
+def _same_gender(a: str, b: str) -> bool:
+    # "Zhakiyanov" and "Zhakiyanova" are husband and wife, not a typo
+    return a.endswith("a") == b.endswith("a")
+
+
+def _initials_node(
+    surname: str, given: tuple[str, ...], library: dict[str, set[Hashable]], sets: UnionFind
+) -> Hashable:
+    """ "N. Nazarbaev" joins the one full name with that surname whose given name has that initial."""
+    first = given[0][:1]
+    matches = {root for root in library.get(surname, set()) if isinstance(root, tuple) and root[2][:1] == first}
+    if len(matches) == 1:
+        return next(iter(matches))
+    return ("PI", surname, "".join(g[:1] for g in given))
+
+
+def _surname_node(
+    m: EntityMention,
+    surname: str,
+    passage: dict[str, list[tuple[int, str, Hashable]]],
+    report: dict[tuple[str, str], set[Hashable]],
+    library: dict[str, set[Hashable]],
+    sets: UnionFind,
+) -> Hashable:
+    earlier = [node for start, key, node in passage.get(m.passage_id, []) if key == surname and start < m.start]
+    if earlier:
+        return earlier[-1]  # the nearest full name before it in the passage
+    in_report = {sets.find(n) for n in report.get((m.report_id, surname), set())}
+    if len(in_report) == 1:
+        return next(iter(in_report))
+    if in_report:
+        return ("PB", surname, m.report_id)  # two people of that surname in the report: no guess
+    in_library = {sets.find(n) for n in library.get(surname, set())}
+    if len(in_library) == 1:
+        return next(iter(in_library))
+    if not in_library and len(surname) >= 5:
+        close = {
+            sets.find(n)
+            for key, roots in library.items()
+            if _same_gender(key, surname) and fuzz.ratio(key, surname) >= SURNAME_SIMILARITY
+            for n in roots
+        }
+        if len(close) == 1:
+            return next(iter(close))
+    return ("PB", surname) if not in_library else ("PB", surname, m.report_id)
+
+
+# --- entities -----------------------------------------------------------------------------------------------
+
+
+def _entity(members: list[int], mentions: list[EntityMention]) -> Entity:
+    found = [mentions[i] for i in members]
+    types = Counter(m.type for m in found)
+    kind = types.most_common(1)[0][0]
+    if any(m.type == "MEDIA" for m in found) and kind != "PERSON":
+        kind = "MEDIA"  # a name seen as an outlet anywhere is the outlet; the model calls outlets ORG
+    spellings = Counter(m.text for m in found)
+    canonical = max(spellings, key=lambda s: (_fullness(s, kind), spellings[s], len(s), s))
+    entity_id = "E" + hashlib.sha1(f"{kind}:{_id_key(canonical, kind)}".encode()).hexdigest()[:12]
+    reports = Counter(m.report_id for m in found)
+    for m in found:
+        m.entity_id = entity_id
+    return Entity(
+        id=entity_id,
+        canonical=canonical,
+        type=kind,
+        aliases=sorted(spellings, key=lambda s: (-spellings[s], s)),
+        mentions=len(found),
+        reports=dict(sorted(reports.items())),
+    )
+
+
+def _fullness(surface: str, kind: str) -> int:
+    """How well a spelling names the entity: a full name beats a surname, a long name beats its acronym."""
+    if kind == "PERSON":
+        name = person_name(surface)
+        return 2 if name is not None and name.given and not name.initials_only else 0
+    return 0 if is_acronym(surface) else 1
+
+
+def _id_key(canonical: str, kind: str) -> str:
+    if kind == "PERSON":
+        name = person_name(canonical)
+        return f"{name.given_keys[:1]}{name.surname_key}" if name is not None else canonical.casefold()
+    return name_key(canonical)
