@@ -63,6 +63,8 @@ def build_document(path: Path, overrides: dict[str, str | None] | None = None) -
         report.metadata_method["language"] = "html:lang" if _declared_language(raw.hints) else "py3langid"
     if printed_method:
         report.metadata_method["printed_pages"] = printed_method
+    if "ocr" in raw.hints:  # pages read by OCR: which, in what language, how sure Tesseract was
+        report.metadata_method["text"] = raw.hints["ocr"]
     # The file is the copy the user read: it was accessed when it was ingested, unless the user says when.
     report.accessed = (report.ingested_at or "")[:10] or None
     report.metadata_method["accessed"] = "ingest-date"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -39,16 +40,23 @@ def read_report(path: Path, data: bytes | None = None) -> RawDocument:
         raise BadInputError(name, "empty file")
     fmt = sniff_format(data)
     if fmt == "pdf":
-        from covenant.ingest.pdf import read_pdf
-
-        # The line reader checks the file (decompression bombs, encryption, text layer, breakage) with named
-        # errors; the layout reader then gives paragraphs from positions and fonts, and the line text stays
-        # the fallback.
-        lines = read_pdf(name, data)
+        from covenant.ingest.pdf import NO_TEXT_LAYER, read_pdf
         from covenant.ingest.pdf_layout import read_pdf_layout
 
+        # The line reader checks the file (decompression bombs, encryption, text layer, breakage) with named
+        # errors; the layout reader then gives paragraphs from positions and fonts (pages without a text layer
+        # read by OCR when Tesseract is installed), and the line text stays the fallback.
+
+        ocr = shutil.which("tesseract") is not None
         try:
-            layout = read_pdf_layout(name, data, checked=True)
+            lines = read_pdf(name, data)
+        except BadInputError as exc:
+            if exc.reason != NO_TEXT_LAYER:
+                raise
+            # A scanned PDF: every page is read by OCR, or the user is told what to install.
+            return _read_scanned_pdf(name, data)
+        try:
+            layout = read_pdf_layout(name, data, checked=True, ocr=ocr)
         except BadInputError:
             return lines
         return layout if layout.lines else lines
@@ -93,12 +101,30 @@ def _read_doc(name: str, data: bytes) -> RawDocument:
     return read_doc(name, data)
 
 
+def _read_scanned_pdf(name: str, data: bytes) -> RawDocument:
+    from covenant.ingest.image import check_found_text
+    from covenant.ingest.ocr import require_tesseract
+    from covenant.ingest.pdf_layout import read_pdf_layout
+
+    require_tesseract(name)
+    layout = read_pdf_layout(name, data, checked=True, ocr=True)
+    check_found_text(name, layout.ocr_pages, layout.pages or 0)
+    return layout
+
+
+def _read_image(name: str, data: bytes) -> RawDocument:
+    from covenant.ingest.image import read_scan
+
+    return read_scan(name, data)
+
+
 # Readers of the formats told by their bytes, imported when first needed (each pulls in its own library).
 _PACKAGE_READERS: dict[str, Callable[[str, bytes], RawDocument]] = {
     "docx": _read_docx,
     "odt": _read_odt,
     "rtf": _read_rtf,
     "doc": _read_doc,
+    "image": _read_image,
 }
 
 

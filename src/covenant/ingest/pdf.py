@@ -19,6 +19,7 @@ from covenant.model import SourceLine
 PAGE_BREAK = "\f"
 # A page of prose holds a thousand characters or more; a scan has none, or a stamp or page number.
 MIN_CHARS_PER_PAGE = 20
+NO_TEXT_LAYER = "no text layer: scanned PDF"
 
 # What a compressed stream may expand to. pdfium inflates a page's content streams, fonts and object streams
 # whole when it loads the page, so a few MB of zeros compressed 1000:1 cost gigabytes. Real content streams
@@ -217,7 +218,7 @@ def page_lines(pages: list[str]) -> list[SourceLine]:
 def _require_text_layer(path: str, pages: list[str]) -> None:
     visible = sum(len("".join(text.split())) for text in pages)
     if visible < MIN_CHARS_PER_PAGE * len(pages):
-        raise BadInputError(path, "no text layer: scanned PDF, OCR is not supported")
+        raise BadInputError(path, NO_TEXT_LAYER)
 
 
 def metadata_hints(pdf: pdfium.PdfDocument) -> dict[str, str]:

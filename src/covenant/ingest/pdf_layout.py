@@ -8,14 +8,25 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from statistics import median
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from covenant.errors import BadInputError
-from covenant.ingest.pdf import PAGE_BREAK, metadata_hints, normalise_page_text, open_pdf, page_labels
+from covenant.ingest.pdf import (
+    MIN_CHARS_PER_PAGE,
+    PAGE_BREAK,
+    metadata_hints,
+    normalise_page_text,
+    open_pdf,
+    page_labels,
+)
 from covenant.ingest.raw import RawDocument, RawFootnote
 from covenant.model import Furniture, SourceLine
+
+if TYPE_CHECKING:
+    from covenant.ingest.ocr import OcrPage
 
 # The citation test's normalisation: whitespace, hyphens and digits (footnote markers: "12", "12/") do not count.
 _SQUEEZE = re.compile(r"[\s\-\u00ad\u2010\u2011\x02\ufffe]|\d+/?")
@@ -91,13 +102,13 @@ class _Note:
         return RawFootnote(self.number, text, first, last, self.lines[0].page, None if self.continued else self.marker)
 
 
-def read_pdf_layout(path: str, data: bytes, *, checked: bool = False) -> RawDocument:
+def read_pdf_layout(path: str, data: bytes, *, checked: bool = False, ocr: bool = False) -> RawDocument:
     """Read a PDF into paragraphs and headings using the position and size of every character.
 
     Running headers and footers, page numbers and contents lines are set aside as furniture, footnotes as
     notes with the place of their markers; a paragraph that runs over a page or column break is given as
     pieces joined to the first (`SourceLine.joint`), each citing its own page and lines. `checked`: the bytes
-    already passed `check_expansion`.
+    already passed `check_expansion`. `ocr`: pages without a text layer are read by OCR (Tesseract).
     """
     with open_pdf(path, data, checked=checked) as pdf:
         page_count = len(pdf)
@@ -105,7 +116,7 @@ def read_pdf_layout(path: str, data: bytes, *, checked: bool = False) -> RawDocu
             raise BadInputError(path, "PDF with no pages")
         pages: list[str] = []
         page_lines: list[list[_Line]] = []
-        sizes: list[float] = []
+        ocr_pages: dict[int, OcrPage] = {}
         for index in range(page_count):
             try:
                 page = pdf.get_page(index)
@@ -114,20 +125,54 @@ def read_pdf_layout(path: str, data: bytes, *, checked: bool = False) -> RawDocu
             try:
                 textpage = page.get_textpage()
                 try:
-                    pages.append(normalise_page_text(textpage.get_text_bounded()))
+                    text = normalise_page_text(textpage.get_text_bounded())
                     lines = _page_lines(textpage, index + 1)
                 finally:
                     textpage.close()
+                if ocr and len("".join(text.split())) < MIN_CHARS_PER_PAGE and _has_image(page):
+                    # A page with no text layer (a scan, in a scanned PDF or among born-digital pages): read by OCR.
+                    from covenant.ingest.ocr import RENDER_DPI, read_image
+
+                    image = page.render(scale=RENDER_DPI / 72).to_pil()
+                    read = read_image(path, image, index + 1, RENDER_DPI)
+                    ocr_pages[index + 1] = read
+                    text, lines = read.text, read.lines
+                pages.append(text)
                 width = page.get_width()
             finally:
                 page.close()
             page_lines.append(_order_columns(lines, width))
-            sizes.extend(ln.size for ln in lines for _ in range(len(ln.text)))
         hints = metadata_hints(pdf)
         labels = page_labels(pdf)
+    if ocr_pages:
+        from covenant.ingest.ocr import summary
+
+        hints["ocr"] = summary(ocr_pages)
+    raw = layout_document(path, "pdf", pages, page_lines, hints, labels)
+    raw.ocr_pages = ocr_pages
+    return raw
+
+
+def _has_image(page: pdfium.PdfPage) -> bool:
+    """Whether a page draws a picture (a scan); a blank page or one of rules and shapes has nothing to OCR."""
+    return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
+
+
+def layout_document(
+    path: str,
+    fmt: str,
+    pages: list[str],
+    page_lines: list[list[_Line]],
+    hints: dict[str, str],
+    labels: list[str] | None = None,
+) -> RawDocument:
+    """Paragraphs, headings, furniture and notes of pages of layout lines (read from a text layer or by OCR)."""
+    page_count = len(pages)
+    labels = labels or []
+    sizes = [ln.size for lines in page_lines for ln in lines for _ in range(len(ln.text))]
     original = PAGE_BREAK.join(pages)
     if not sizes:
-        return RawDocument(path, "pdf", None, original, [], page_count, True, hints, page_labels=labels)
+        return RawDocument(path, fmt, None, original, [], page_count, True, hints, page_labels=labels)
     body_size = Counter(round(s, 1) for s in sizes).most_common(1)[0][0]
     first_line = 1
     for number, text in enumerate(pages):
@@ -188,7 +233,7 @@ def read_pdf_layout(path: str, data: bytes, *, checked: bool = False) -> RawDocu
     footnotes = [note.raw() for note in notes if note.lines]
     return RawDocument(
         path=path,
-        format="pdf",
+        format=fmt,
         encoding=None,
         original=original,
         lines=out,

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from covenant.model import Furniture, SourceLine
+
+if TYPE_CHECKING:
+    from covenant.ingest.ocr import OcrPage
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +31,7 @@ class RawFootnote:
 @dataclass(slots=True)
 class RawDocument:
     path: str
-    format: str  # text | html | pdf
+    format: str  # text | html | pdf | docx | odt | rtf | doc | image
     encoding: str | None
     original: str  # the decoded original (HTML source, or PDF pages joined by form feeds)
     lines: list[SourceLine]
@@ -42,3 +46,5 @@ class RawDocument:
     footnotes: list[RawFootnote] = field(default_factory=list)
     # The PDF's own page labels, one per page ("" where a page has none); empty for other formats.
     page_labels: list[str] = field(default_factory=list)
+    # Pages read by OCR (page number -> what Tesseract found and how sure it was); empty when none was.
+    ocr_pages: dict[int, OcrPage] = field(default_factory=dict)

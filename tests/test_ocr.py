@@ -1,0 +1,158 @@
+"""Scans read by OCR (Tesseract) through the PDF layout reader: columns, running headers, languages, citations."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+import shutil
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+
+from citations import check_citations, squeeze
+from conftest import EXTERNAL, SHARED
+from covenant.errors import BadInputError
+from covenant.ingest import read_report
+from covenant.model import Document
+from covenant.pipeline import build_document
+
+needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+HURIDOCS = SHARED / "bench" / "huridocs-paragraphs" / "docs"
+_WORD = re.compile(r"\w+")
+
+
+def scanned_pdf(source: Path, pages: list[int], target: Path, dpi: int = 200) -> Path:
+    """An image-only copy of some pages of a PDF: each page rendered to a picture and put on a page of its own."""
+    from PIL import Image
+
+    pdf = pdfium.PdfDocument(str(source))
+    images = [pdf[index].render(scale=dpi / 72).to_pil().convert("L") for index in pages]
+    first, *rest = images
+    first.save(target, "PDF", resolution=dpi, save_all=True, append_images=rest)
+    assert all(isinstance(image, Image.Image) for image in images)
+    return target
+
+
+def text_layer(source: Path, pages: list[int]) -> str:
+    pdf = pdfium.PdfDocument(str(source))
+    return "\n".join(pdf[index].get_textpage().get_text_bounded() for index in pages)
+
+
+def recall(read: str, truth: str) -> float:
+    """Share of the text layer's words that OCR found (each word counted as often as it occurs)."""
+    from collections import Counter
+
+    found, wanted = Counter(_WORD.findall(read.lower())), Counter(_WORD.findall(truth.lower()))
+    return sum(min(n, found[w]) for w, n in wanted.items()) / max(1, sum(wanted.values()))
+
+
+@pytest.fixture(scope="module")
+def amnesty_scan(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Amnesty's 2007 Russia chapter: two columns under a running header on every page.
+    return scanned_pdf(EXTERNAL / "ai_2007_russia.pdf", [1, 2, 3], tmp_path_factory.mktemp("ocr") / "russia.pdf")
+
+
+@pytest.fixture(scope="module")
+def amnesty_doc(amnesty_scan: Path) -> Document:
+    return build_document(amnesty_scan)
+
+
+@needs_tesseract
+@pytest.mark.slow
+def test_a_two_column_amnesty_scan_keeps_its_columns_apart_and_its_running_header_out(amnesty_doc: Document) -> None:
+    born_digital = build_document(EXTERNAL / "ai_2007_russia.pdf")
+    doc = amnesty_doc
+    assert doc.report.format == "pdf"
+    assert doc.report.metadata_method["text"].startswith("ocr:tesseract (eng) 3 pages (1-3), mean word confidence")
+    body = " ".join(p.text for p in doc.passages)
+    assert recall(body, text_layer(EXTERNAL / "ai_2007_russia.pdf", [1, 2, 3])) >= 0.9
+    # Columns apart: paragraphs of the born-digital reading on these pages open the same way in the scan's
+    # reading (interleaved columns would break their first words apart).
+    openings = [" ".join(p.text.split()[:6]) for p in born_digital.passages if p.page_start in (2, 3, 4)]
+    openings = [o for o in openings if len(o.split()) == 6]
+    squeezed = squeeze(body)
+    kept = sum(squeeze(o) in squeezed for o in openings)
+    assert kept >= 0.8 * len(openings), (kept, len(openings))
+    # The running header, repeated at the top of every page, is furniture, not text.
+    furniture = {f.text for f in doc.furniture}
+    assert any("Amnesty International Report 2007" in text or text == "RUS" for text in furniture), furniture
+    assert not any(p.text == "RUS" for p in doc.passages)
+
+
+@needs_tesseract
+@pytest.mark.slow
+def test_every_ocr_passage_cites_a_page_whose_image_holds_its_words(amnesty_scan: Path, amnesty_doc: Document) -> None:
+    raw = read_report(amnesty_scan)
+    assert sorted(raw.ocr_pages) == [1, 2, 3] and all(p.confidence > 80 for p in raw.ocr_pages.values())
+    # the OCR text of each page, one line a line: each passage is found on the lines (and pages) it cites
+    check_citations(amnesty_doc, raw.original.replace("\f", "\n"))
+    pages = raw.original.split("\f")
+    for passage in amnesty_doc.passages:
+        assert passage.page_start is not None and passage.page_end is not None
+        first_words = squeeze(" ".join(passage.text.split()[:5]))
+        assert first_words in squeeze(pages[passage.page_start - 1]), (passage.id, passage.text[:80])
+
+
+@needs_tesseract
+@pytest.mark.slow
+def test_a_russian_scan_reads_in_cyrillic(tmp_path: Path) -> None:
+    source = HURIDOCS / "ohchr_1_ru.pdf"
+    scan = scanned_pdf(source, [0], tmp_path / "ohchr_ru.pdf")
+    raw = read_report(scan)
+    assert raw.ocr_pages[1].language == "rus"
+    assert recall(raw.original, text_layer(source, [0])) >= 0.9
+    doc = build_document(scan)
+    assert doc.report.language == "ru"
+    cyrillic = sum(1 for ch in doc.clean_text if "\u0400" <= ch <= "\u04ff")
+    assert cyrillic > 0.5 * sum(1 for ch in doc.clean_text if ch.isalpha())
+
+
+@needs_tesseract
+def test_an_image_file_of_a_page_is_read_and_cited_by_page(tmp_path: Path) -> None:
+    page = pdfium.PdfDocument(str(EXTERNAL / "ai_2011_kyrgyzstan.pdf"))[0].render(scale=200 / 72).to_pil()
+    path = tmp_path / "kyrgyzstan.png"
+    page.save(path, dpi=(200, 200))
+    doc = build_document(path)
+    assert doc.report.format == "image" and doc.report.pages == 1
+    assert "ocr:tesseract (eng) page 1" in doc.report.metadata_method["text"]
+    assert all(p.page_start == 1 for p in doc.passages)
+    assert recall(" ".join(p.text for p in doc.passages), text_layer(EXTERNAL / "ai_2011_kyrgyzstan.pdf", [0])) > 0.8
+
+
+@needs_tesseract
+def test_a_blank_scan_and_a_photo_are_refused_with_one_line(tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    blank = tmp_path / "blank.tiff"
+    Image.new("L", (1700, 2200), 255).save(blank, dpi=(200, 200))
+    photo = tmp_path / "photo.jpg"
+    picture = Image.new("RGB", (1200, 900), (90, 140, 200))
+    draw = ImageDraw.Draw(picture)
+    rng = random.Random(3)
+    for _ in range(60):  # hills, trees and a sky: shapes and colours, no writing
+        x, y = rng.randint(0, 1200), rng.randint(300, 900)
+        draw.ellipse((x, y, x + rng.randint(40, 300), y + rng.randint(40, 200)), fill=(30, rng.randint(90, 160), 40))
+    picture.save(photo, quality=85)
+    for path in (blank, photo):
+        with pytest.raises(BadInputError) as caught:
+            build_document(path)
+        message = str(caught.value)
+        assert "\n" not in message and ("no text found by OCR" in message or "no readable text" in message), message
+
+
+def test_a_scan_without_tesseract_installed_is_skipped_with_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (850, 1100), 255).save(buffer, "PNG")
+    path = tmp_path / "scan.png"
+    path.write_bytes(buffer.getvalue())
+    monkeypatch.setenv("PATH", str(tmp_path))  # a machine without tesseract
+    with pytest.raises(BadInputError) as caught:
+        build_document(path)
+    assert "the program 'tesseract' is not installed" in str(caught.value)
+    assert "apt-get install tesseract-ocr" in str(caught.value)
