@@ -148,14 +148,13 @@ def name_key(text: str) -> str:
 def initials(text: str) -> set[str]:
     """The acronyms a long name may be written as: the initials of its telling words, and of all its words
     ("Ministry of Justice" -> MJ, MOJ)."""
+    # "U.N. High Commissioner" -> U, N, H, C
+    text = re.sub(r"\b((?:[A-Z]\.){2,})", lambda m: " ".join(m.group(1).replace(".", "")), text)
     all_words = [p for w in words(text) for p in re.split(r"[-/]", w.replace("co-op", "coop")) if p and p != "the"]
     if len(all_words) < 2:
         return set()
     telling = [w for w in all_words if w not in STOPWORDS]
     found = {"".join(w[0] for w in telling), "".join(w[0] for w in all_words)}
-    # "U.N. High Commissioner" -> U, N, H, C
-    dotted = "".join(w.replace(".", "") if re.fullmatch(r"(?:\w\.)+\w?", w) else w[0] for w in telling)
-    found.add(dotted)
     return {f for f in found if len(f) >= 2}
 
 

@@ -105,10 +105,11 @@ def org_spans(text: str) -> list[Span]:
         tokens = list(re.finditer(r"\S+", m.group()))
         while tokens and (tokens[0].group() in NOT_NAME_STARTS or tokens[0].group() in _JOIN_WORDS):
             tokens.pop(0)
-        if len(tokens) < 2 or not any(t.group().strip("’'s") in ORG_HEADS for t in tokens):
-            continue
-        start = m.start() + tokens[0].start()
-        spans.append((start, _trim_end(text, start, m.end()), "ORG", "rules:org"))
+        for part in _split_at_and(tokens):
+            if len(part) < 2 or not any(_is_head(t.group()) for t in part):
+                continue
+            start, end = m.start() + part[0].start(), m.start() + part[-1].end()
+            spans.append((start, _trim_end(text, start, end), "ORG", "rules:org"))
     for m in _BODY_BEFORE_NOUN.finditer(text):
         if m.group("name").split()[0] not in NOT_NAME_STARTS:
             spans.append((m.start("name"), m.end("name"), "ORG", "rules:org"))
@@ -122,6 +123,25 @@ def org_spans(text: str) -> list[Span]:
             if m.group()[:1].isupper():
                 spans.append((m.start(), m.end(), kind, "rules:gazetteer"))
     return spans
+
+
+def _is_head(word: str) -> bool:
+    return word.removesuffix("’s").removesuffix("'s") in ORG_HEADS
+
+
+def _split_at_and(tokens: list[re.Match[str]]) -> list[list[re.Match[str]]]:
+    """ "the Kazakhstan People's Assembly and of the Security Council" names two bodies: split a run at "and"
+    when the words on both sides hold a head noun ("Office for Democratic Institutions and Human Rights" is one
+    name: no head noun after its "and")."""
+    for i, token in enumerate(tokens):
+        if token.group() != "and":
+            continue
+        left, right = tokens[:i], tokens[i + 1 :]
+        while right and right[0].group() in _JOIN_WORDS:
+            right = right[1:]
+        if any(_is_head(t.group()) for t in left) and any(_is_head(t.group()) for t in right):
+            return [left, *_split_at_and(right)]
+    return [tokens]
 
 
 def law_spans(text: str) -> list[Span]:

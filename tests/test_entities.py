@@ -1,0 +1,152 @@
+"""Entity mentions in the reference reports and their resolution across the five reports (real spaCy model)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import needs_corpus
+from covenant.entities import Recogniser, Resolution, load_overrides, resolve
+from covenant.errors import CovenantError
+from covenant.model import Document, EntityMention, Passage
+
+pytestmark = needs_corpus
+
+REPORT_2019 = "003_45cd954fc36bba18"
+
+
+@pytest.fixture(scope="module")
+def recogniser() -> Recogniser:
+    return Recogniser()
+
+
+@pytest.fixture(scope="module")
+def mentions(reference_docs: dict[str, Document], recogniser: Recogniser) -> list[EntityMention]:
+    return recogniser.documents(reference_docs[r] for r in sorted(reference_docs))
+
+
+@pytest.fixture(scope="module")
+def resolution(mentions: list[EntityMention]) -> Resolution:
+    return resolve([EntityMention(**m.to_dict()) for m in mentions])
+
+
+def test_offsets_are_clean_text_offsets_and_within_their_passage(
+    reference_docs: dict[str, Document], mentions: list[EntityMention]
+) -> None:
+    passages = {p.id: p for doc in reference_docs.values() for p in doc.passages}
+    by_id = {doc.report.id: doc for doc in reference_docs.values()}
+    for m in mentions:
+        doc = by_id[m.report_id]
+        assert doc.clean_text[m.start : m.end] == m.text
+        passage = passages[m.passage_id]
+        assert passage.start <= m.start < m.end <= passage.end
+
+
+def test_every_type_is_found_and_each_mention_names_its_method(mentions: list[EntityMention]) -> None:
+    assert {m.type for m in mentions} == {"PERSON", "ORG", "GPE", "LAW", "MEDIA"}
+    methods = {m.method for m in mentions}
+    assert {"spacy:en_core_web_sm", "rules:law", "rules:media", "rules:acronym"} <= methods
+
+
+def test_laws_outlets_and_defined_acronyms_come_from_the_rules(mentions: list[EntityMention]) -> None:
+    typed = {(m.text, m.type) for m in mentions}
+    assert ("Law on Mass Media", "LAW") in typed
+    assert ("Article 174 of the Criminal Code", "LAW") in typed
+    assert ("Respublika", "MEDIA") in typed
+    acronyms = {m.text for m in mentions if m.method == "rules:acronym"}
+    assert {"KNB", "DVK", "Democratic Choice of Kazakhstan", "Committee for National Security"} <= acronyms
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ("Nazarbayev", "Nazarbaev", "Nursultan Nazarbayev"),
+        ("Zhakiyanov", "Zhakianov", "Galymzhan Zhakiyanov"),
+        ("Respublika", "Respublica"),
+        ("DVK", "DCK", "Democratic Choice of Kazakhstan"),
+        ("KNB", "National Security Committee", "Committee for National Security"),
+        ("Astana", "Nur-Sultan"),
+    ],
+)
+def test_spellings_of_one_entity_resolve_to_it(resolution: Resolution, spellings: tuple[str, ...]) -> None:
+    found = {name: resolution.entities_named(name) for name in spellings}
+    assert all(len(entities) == 1 for entities in found.values()), {n: [e.id for e in es] for n, es in found.items()}
+    assert len({entities[0].id for entities in found.values()}) == 1
+    entity = found[spellings[0]][0]
+    assert set(spellings) <= set(entity.aliases)
+
+
+def test_zhakiyanov_is_named_in_three_reports(resolution: Resolution, reference_docs: dict[str, Document]) -> None:
+    (entity,) = resolution.entities_named("Zhakianov")
+    assert entity.type == "PERSON" and entity.canonical.endswith(("Zhakiyanov", "Zhakianov"))
+    reports = {
+        reference_docs[r].report.id for r in ("000_81691023f15c1c92", "001_30dfef030156c0a4", "002_e77f42745581b012")
+    }
+    assert reports <= set(entity.reports)
+
+
+def test_the_two_abishevs_of_2019_stay_apart(resolution: Resolution, reference_docs: dict[str, Document]) -> None:
+    (kenzhebek,) = resolution.entities_named("Kenzhebek Abishev")
+    (aset,) = resolution.entities_named("Aset Abishev")
+    assert kenzhebek.id != aset.id
+    # each bare "Abishev" joins the person named in full earlier in its own passage
+    report = reference_docs[REPORT_2019].report.id
+    passages = {p.id: p for p in reference_docs[REPORT_2019].passages}
+    bare = [m for m in resolution.mentions if m.report_id == report and m.text == "Abishev"]
+    assert bare
+    for m in bare:
+        text = passages[m.passage_id].text
+        expected = kenzhebek if "Kenzhebek Abishev" in text else aset
+        assert m.entity_id == expected.id, text[:120]
+
+
+def test_relatives_sharing_a_surname_stay_apart(resolution: Resolution) -> None:
+    nazarbayev = {e.id for e in resolution.entities_named("Nursultan Nazarbayev")}
+    for other in ("Dariga Nazarbayeva", "Kassym-Jomart Tokayev"):
+        assert not nazarbayev & {e.id for e in resolution.entities_named(other)}
+
+
+def test_overrides_merge_and_split_after_resolution(
+    mentions: list[EntityMention], reference_docs: dict[str, Document], tmp_path: Path
+) -> None:
+    rules = tmp_path / "entities.overrides.jsonl"
+    rules.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {"split": "Abishev", "from": "Aset Abishev", "report": reference_docs[REPORT_2019].report.id},
+                {"merge": ["Respublika", "Assandi Times"]},
+                {"canonical": "Nursultan Nazarbayev (President)", "for": "Nazarbaev"},
+            ]
+        ),
+        encoding="utf-8",
+    )
+    after = resolve([EntityMention(**m.to_dict()) for m in mentions], load_overrides(rules))
+    (aset,) = after.entities_named("Aset Abishev")
+    assert "Abishev" not in aset.aliases and aset.method == "override"
+    (respublika,) = after.entities_named("Assandi Times")
+    assert {"Respublika", "Respublica", "Assandi Times"} <= set(respublika.aliases)
+    (president,) = after.entities_named("Nazarbayev")
+    assert president.canonical == "Nursultan Nazarbayev (President)"
+
+
+def test_a_bad_override_line_names_the_file_and_line(tmp_path: Path) -> None:
+    rules = tmp_path / "overrides.jsonl"
+    rules.write_text('{"merge": ["A", "B"]}\n{"join": "A"}\n', encoding="utf-8")
+    with pytest.raises(CovenantError, match=r"overrides.jsonl:2: not an entity override"):
+        load_overrides(rules)
+
+
+def test_russian_passages_go_to_natasha(recogniser: Recogniser) -> None:
+    text = "Президент Нурсултан Назарбаев подписал закон в Астане, сообщила газета «Республика»."
+    passage = Passage("p-ru", "report-ru", 0, None, [], text, 100, 100 + len(text), 1, 1, language="ru")
+    found = recogniser.passages([passage])
+    assert {(m.text, m.type, m.method) for m in found} >= {("Нурсултан Назарбаев", "PERSON", "natasha:news")}
+    assert all(text[m.start - 100 : m.end - 100] == m.text for m in found)
+    latin = EntityMention("report-en", "p-en", 0, 20, "Nursultan Nazarbayev", "PERSON", "spacy:en_core_web_sm")
+    merged = resolve([*found, latin])
+    assert {e.id for e in merged.entities_named("Нурсултан Назарбаев")} == {
+        e.id for e in merged.entities_named("Nursultan Nazarbayev")
+    }
