@@ -17,7 +17,7 @@ EXPECTED_REASON = {
     "garbage": "binary data, not text",
     "truncated_pdf": "broken PDF",
     "encrypted_pdf": "encrypted PDF: a password is needed to read it",
-    "scanned_pdf": "no text layer: scanned PDF, OCR is not supported",
+    "scanned_pdf": "no text found by OCR on any of its 2 pages: a blank page or a picture, not a document",
     "no_pages_pdf": "PDF with no pages",
     "html_without_text": "no readable text",
     "huge_single_line": "a single line of",
@@ -97,4 +97,4 @@ def test_cli_prints_one_line_per_bad_file_and_strict_stops(bad_dir, tmp_path: Pa
     as_json = subprocess.run([*cmd, "--json", str(files["scanned_pdf"])], capture_output=True, text=True, timeout=300)
     data = json.loads(as_json.stdout)
     assert data["counts"] == {"skipped": 1}
-    assert data["events"][0]["reason"] == "no text layer: scanned PDF, OCR is not supported"
+    assert data["events"][0]["reason"].startswith("no text found by OCR on any of its 2 pages")

@@ -171,13 +171,14 @@ def bad_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 PDF_REASONS = {
     "truncated_pdf": "broken PDF: the end of the file is missing (is the file complete?)",
     "encrypted_pdf": "encrypted PDF: a password is needed to read it",
-    "scanned_pdf": "no text layer: scanned PDF, OCR is not supported",
+    "scanned_pdf": "no text layer: scanned PDF",
     "no_pages_pdf": "PDF with no pages",
     "garbage": "broken PDF: not a PDF file",
     "empty": "empty file",
 }
 REPORT_REASONS = {
     **{name: reason for name, reason in PDF_REASONS.items() if name.endswith("_pdf")},
+    "scanned_pdf": "no text found by OCR on any of its 2 pages",  # read by OCR, which finds no text in it
     "empty": "empty file",
     "garbage": "binary data",
     "huge_single_line": "a single line of",

@@ -17,16 +17,28 @@ from covenant.model import Document, IngestEvent
 from covenant.store.base import Store
 from covenant.workers import Job, Limits, run
 
-REPORT_SUFFIXES = frozenset({".txt", ".text", ".html", ".htm", ".xhtml", ".pdf", ".docx", ".doc", ".odt", ".rtf"})
+REPORT_SUFFIXES = frozenset(
+    {
+        ".txt",
+        ".text",
+        ".html",
+        ".htm",
+        ".xhtml",
+        ".pdf",
+        ".docx",
+        ".doc",
+        ".odt",
+        ".rtf",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".tif",
+        ".tiff",
+    }
+)
 SIDECAR_SUFFIX = ".covenant.json"
 # Why a file met in a folder is left out, by its extension (a file named explicitly is read by content).
-_NOT_READ = {
-    ".png": "an image: scanned pages need OCR, which is not supported yet",
-    ".jpg": "an image: scanned pages need OCR, which is not supported yet",
-    ".jpeg": "an image: scanned pages need OCR, which is not supported yet",
-    ".tif": "an image: scanned pages need OCR, which is not supported yet",
-    ".tiff": "an image: scanned pages need OCR, which is not supported yet",
-}
+_NOT_READ: dict[str, str] = {}
 
 
 @dataclass(slots=True)
@@ -94,7 +106,7 @@ def _left_out(path: Path) -> str | None:
     """Why a file met in a folder is not a report to read, or None when it is one."""
     suffix = path.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
-        kinds = "Covenant reads .txt, .html, .pdf, .docx, .doc, .odt and .rtf"
+        kinds = "Covenant reads .txt, .html, .pdf, .docx, .doc, .odt, .rtf and scans (.png, .jpg, .tif)"
         return _NOT_READ.get(suffix) or f"not a report file ({suffix or 'no extension'}; {kinds})"
     try:
         mode = path.stat().st_mode
