@@ -8,7 +8,7 @@ DB ?= covenant.db
 SERVE ?= 1
 PORT ?= 8000
 
-.PHONY: demo ingest-demo test test-fast lint bench clean browser
+.PHONY: demo ingest-demo test test-fast lint bench clean browser readers
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ ingest-demo: $(STAMP)
 	$(BIN)/covenant --db $(DB) reports
 
 ## Lint, type-check and run every test, the slow corpus-wide ones included (what CI runs).
-test: $(STAMP) browser
+test: $(STAMP) browser readers
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
@@ -37,6 +37,14 @@ test: $(STAMP) browser
 ## Debian's Chromium for the workbench's browser tests (Playwright drives it; its own browser download is not used).
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+
+## Debian's programs for scans and Word 97-2003 files: Tesseract with English, Russian and Kazakh, and antiword.
+## Without them such files are skipped with a reason naming what to install.
+readers:
+	command -v tesseract >/dev/null && command -v antiword >/dev/null \
+		&& tesseract --list-langs 2>/dev/null | grep -qx kaz && tesseract --list-langs 2>/dev/null | grep -qx rus \
+		|| (apt-get update -qq && apt-get install -y -qq --no-install-recommends \
+			tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-kaz antiword)
 
 ## The quick loop: tests not marked slow.
 test-fast: $(STAMP)
