@@ -1,0 +1,130 @@
+"""OCR word recall and speed: PDF pages with a text layer rendered to images at 200 dpi and read back by OCR.
+
+For each language, a few pages of PDFs with a text layer (Amnesty chapters in English, HURIDOCS' Russian and
+French documents) are rendered to grey images at 200 dpi and read by Covenant's OCR (Tesseract, one process a
+page, OMP_THREAD_LIMIT=1) and, beside it, by `ocrmypdf` (the peer) when it is installed. Word recall: the share
+of the words of the page's text layer that the OCR text holds (counted with repeats). Writes
+benchmarks/results/ocr.json and ocr.md. Run: `.venv/bin/python benchmarks/ocr.py [--pages N]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from covenant.ingest.ocr import read_image
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+RESULTS = ROOT / "benchmarks" / "results"
+DPI = 200
+SOURCES = {
+    "eng": [
+        SHARED / "corpus" / "external" / "ai_2007_russia.pdf",
+        SHARED / "corpus" / "external" / "ai_2011_kyrgyzstan.pdf",
+    ],
+    "rus": [SHARED / "bench" / "huridocs-paragraphs" / "docs" / "ohchr_1_ru.pdf"],
+    "fra": [SHARED / "bench" / "huridocs-paragraphs" / "docs" / "ihrda_2_fr.pdf"],
+}
+_WORD = re.compile(r"\w+")
+
+
+def recall(read: str, truth: str) -> float:
+    found, wanted = Counter(_WORD.findall(read.lower())), Counter(_WORD.findall(truth.lower()))
+    return sum(min(n, found[w]) for w, n in wanted.items()) / max(1, sum(wanted.values()))
+
+
+def pages_of(language: str, count: int) -> list[tuple[Path, int]]:
+    chosen: list[tuple[Path, int]] = []
+    for source in SOURCES[language]:
+        pdf = pdfium.PdfDocument(str(source))
+        chosen.extend((source, index) for index in range(len(pdf)))
+        if len(chosen) >= count:
+            break
+    return chosen[:count]
+
+
+def ocrmypdf_text(image_pdf: Path, language: str) -> tuple[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "out.pdf"
+        sidecar = Path(folder) / "out.txt"
+        start = time.perf_counter()
+        subprocess.run(
+            ["ocrmypdf", "-q", "-l", language, "--jobs", "1", "--sidecar", str(sidecar), str(image_pdf), str(out)],
+            check=True,
+            env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+        )
+        return sidecar.read_text(encoding="utf-8"), time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pages", type=int, default=3, help="pages per language")
+    args = parser.parse_args()
+    peer = shutil.which("ocrmypdf")
+    rows = []
+    for language in SOURCES:
+        ours: list[float] = []
+        theirs: list[float] = []
+        seconds: list[float] = []
+        peer_seconds: list[float] = []
+        for source, index in pages_of(language, args.pages):
+            page = pdfium.PdfDocument(str(source))[index]
+            truth = page.get_textpage().get_text_bounded()
+            image = page.render(scale=DPI / 72).to_pil().convert("L")
+            start = time.perf_counter()
+            # the language as detected from the page (French pages are read with English data: Latin script)
+            read = read_image(str(source), image, index + 1, DPI)
+            seconds.append(time.perf_counter() - start)
+            ours.append(recall(read.text, truth))
+            if peer:
+                with tempfile.TemporaryDirectory() as folder:
+                    image_pdf = Path(folder) / "page.pdf"
+                    image.save(image_pdf, "PDF", resolution=DPI)
+                    text, took = ocrmypdf_text(image_pdf, {"eng": "eng", "rus": "rus", "fra": "eng"}[language])
+                theirs.append(recall(text, truth))
+                peer_seconds.append(took)
+        rows.append(
+            {
+                "language": language,
+                "pages": len(ours),
+                "recall": round(sum(ours) / len(ours), 4),
+                "s_per_page": round(sum(seconds) / len(seconds), 2),
+                "peer_recall": round(sum(theirs) / len(theirs), 4) if theirs else None,
+                "peer_s_per_page": round(sum(peer_seconds) / len(peer_seconds), 2) if peer_seconds else None,
+            }
+        )
+        print(rows[-1], flush=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    result = {"dpi": DPI, "peer": "ocrmypdf" if peer else None, "cores": os.cpu_count(), "rows": rows}
+    (RESULTS / "ocr.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    lines = [
+        f"# OCR word recall against the text layer ({DPI} dpi renders, {os.cpu_count()} cores)",
+        "",
+        "| language | pages | recall | s/page | ocrmypdf recall | ocrmypdf s/page |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in rows:
+        peer_recall = "-" if row["peer_recall"] is None else f"{row['peer_recall']:.3f}"
+        peer_speed = "-" if row["peer_s_per_page"] is None else f"{row['peer_s_per_page']:.2f}"
+        lines.append(
+            f"| {row['language']} | {row['pages']} | {row['recall']:.3f} | {row['s_per_page']:.2f} | "
+            f"{peer_recall} | {peer_speed} |"
+        )
+    if not peer:
+        lines += ["", "ocrmypdf was not installed (Debian: apt-get install ocrmypdf): no peer figures."]
+    (RESULTS / "ocr.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
