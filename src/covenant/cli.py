@@ -1032,5 +1032,8 @@ def eval_search(
     click.echo(f"written to {out_file}")
 
 
+# The rights commands live in their own module; importing it registers them on `main` and `eval`.
+from covenant import cli_rights  # noqa: E402, F401
+
 if __name__ == "__main__":
     main()

@@ -12,7 +12,7 @@ from covenant.citation import cite_passage, section_codes
 from covenant.errors import CovenantError
 from covenant.store.base import Store
 
-FILES = ("reports", "sections", "passages", "footnotes", "tags", "notes")
+FILES = ("reports", "sections", "passages", "footnotes", "tags", "notes", "labels", "label_corrections")
 
 
 def export_library(
@@ -50,6 +50,7 @@ def export_library(
                 for note in store.footnotes(report.id):
                     _write(handles["footnotes"], {**extra, **note.to_dict()})
                     counts["footnotes"] += 1
+                counts["labels"] += _write_labels(handles["labels"], store, report.id, extra)
             files = {r.id: r.file_name for r in reports}
             for tag in store.tags():
                 if report_ids is None or tag.report_id in files:
@@ -59,6 +60,7 @@ def export_library(
                 if report_ids is None or annotation.report_id in files:
                     _write(handles["notes"], {"report_file": files.get(annotation.report_id), **annotation.to_dict()})
                     counts["notes"] += 1
+            counts["label_corrections"] = _write_corrections(handles["label_corrections"], store, files, report_ids)
             for handle in handles.values():
                 handle.flush()
                 os.fsync(handle.fileno())
@@ -89,6 +91,40 @@ def _prepare(out_dir: Path, force: bool) -> None:
         raise CovenantError(f"{out_dir}: the folder is not empty; choose an empty one, or add --force to replace")
     if not os.access(out_dir, os.W_OK):
         raise CovenantError(f"{out_dir}: cannot write into this folder (permission denied)")
+
+
+def _write_labels(handle: Any, store: Store, report_id: str, extra: dict[str, Any]) -> int:
+    """The report's rights labels in effect (a user's corrections applied), passage by passage."""
+    from covenant.rights.component import apply_corrections
+
+    labels = store.report_right_labels(report_id)
+    corrections = store.right_corrections([p.id for p in store.passages(report_id)])
+    written = 0
+    for passage_labels in apply_corrections(labels, corrections).values():
+        for label in passage_labels:
+            record = label.to_dict()
+            record.pop("assigned", None)
+            _write(handle, {**extra, **record})
+            written += 1
+    return written
+
+
+def _write_corrections(handle: Any, store: Store, files: dict[str, str], report_ids: list[str] | None) -> int:
+    """A user's corrections with the passage text: training data for the next rights model."""
+    corrections = store.right_corrections()
+    passages = store.passages_by_ids(sorted({c.passage_id for c in corrections}))
+    written = 0
+    for correction in corrections:
+        passage = passages.get(correction.passage_id)
+        report_id = passage.report_id if passage else correction.passage_id.split(":")[0]
+        if report_ids is not None and report_id not in files:
+            continue
+        _write(
+            handle,
+            {"report_file": files.get(report_id), **correction.to_dict(), "text": passage.text if passage else None},
+        )
+        written += 1
+    return written
 
 
 def _write(handle: Any, record: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,7 @@ from covenant.store.base import Store
 from covenant.workers import Limits
 
 if TYPE_CHECKING:
+    from covenant.rights.component import Rights
     from covenant.search.engine import SearchEngine, SearchResults
     from covenant.search.fulltext import Filters
 
@@ -298,9 +300,20 @@ class Library:
         self._engine = None
         return chosen
 
-    def index(self, semantic: bool = True, on_progress: Progress | None = None) -> dict[str, int]:
-        """Bring the full-text index (and, with `semantic`, the passage vectors) up to date, incrementally."""
-        return self.engine.refresh(semantic=semantic, on_progress=on_progress)
+    def index(self, semantic: bool = True, on_progress: Progress | None = None, rights: bool = True) -> dict[str, int]:
+        """Bring the full-text index (and, with `semantic`, the passage vectors) up to date, incrementally; with
+        `rights`, label the passages not yet labelled (and those labelled before their vector was stored)."""
+        counts = dict(self.engine.refresh(semantic=semantic, on_progress=on_progress))
+        if rights and not self.read_only:
+            counts["labelled_passages"] = self.rights.label(on_progress=on_progress)["passages"]
+        return counts
+
+    @cached_property
+    def rights(self) -> Rights:
+        """The rights labels of the library's passages (`covenant.rights.component.Rights`)."""
+        from covenant.rights.component import Rights
+
+        return Rights(self)
 
     @property
     def repairs(self) -> list[str]:

@@ -582,3 +582,20 @@ class RightLabel:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(slots=True)
+class RightCorrection:
+    """A user's word on one label of a passage: `present` True sets it, False removes it. It wins over the
+    model, outlives re-labelling and re-training, and follows the passage's text into a new version of its
+    report (as tags and notes do)."""
+
+    passage_id: str
+    scheme: str
+    code: str
+    present: bool
+    created_at: str
+    orphaned: bool = False  # the passage is no longer in the library
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -4,6 +4,7 @@ calibrated and combined, read from one small versioned file shipped in the packa
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -38,6 +39,9 @@ class RightsModel:
     temperature_vector: float = 1.0
     text_weight: float = 0.5  # weight of the text model's log-probabilities beside the vector model's
     threshold: float = 0.5  # a scheme code whose score reaches this is the passage's label
+    # ... and a passage's best ICCPR article and section already from this score: nearly every passage of a
+    # report is about some right, and a passage that touches two splits its probability between them.
+    best_floor: float = 0.3
     info: dict[str, Any] = field(default_factory=dict)
 
     # -- scoring ------------------------------------------------------------------------------------
@@ -116,6 +120,7 @@ class RightsModel:
             "temperature_vector": self.temperature_vector,
             "text_weight": self.text_weight,
             "threshold": self.threshold,
+            "best_floor": self.best_floor,
             "info": self.info,
         }
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -133,8 +138,8 @@ class RightsModel:
 
 
 def load_model(path: Path | None = None) -> RightsModel:
-    """The shipped rights model (or one written by `covenant train rights --out`)."""
-    path = path or MODEL_FILE
+    """The shipped rights model, or the one $COVENANT_RIGHTS_MODEL names (written by `covenant train rights`)."""
+    path = path or Path(os.environ.get("COVENANT_RIGHTS_MODEL") or MODEL_FILE)
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
@@ -153,12 +158,28 @@ def load_model(path: Path | None = None) -> RightsModel:
                 temperature_vector=float(meta["temperature_vector"]),
                 text_weight=float(meta["text_weight"]),
                 threshold=float(meta["threshold"]),
+                best_floor=float(meta.get("best_floor", 0.3)),
                 info=dict(meta.get("info", {})),
             )
     except FileNotFoundError:
         raise CovenantError(f"{path}: no rights model here (run `covenant train rights` to make one)") from None
     except (KeyError, ValueError, OSError) as exc:
         raise CovenantError(f"{path}: not a rights model file ({exc})") from None
+
+
+#: The schemes whose best code is a label from `best_floor` (themes and ICESCR need `threshold`).
+BEST_FLOOR_SCHEMES = ("iccpr", "dos_section")
+
+
+def assigned(scheme: str, values: np.ndarray, threshold: float, best_floor: float) -> np.ndarray:
+    """Which codes of one passage (its scores in a scheme) are its labels: a section only the best one."""
+    best = int(np.argmax(values)) if values.size else -1
+    out = np.zeros(values.shape, dtype=bool)
+    if scheme != "dos_section":
+        out |= values >= threshold
+    if best >= 0 and scheme in BEST_FLOOR_SCHEMES and values[best] >= best_floor:
+        out[best] = True
+    return out
 
 
 def _log_softmax(logits: np.ndarray) -> np.ndarray:

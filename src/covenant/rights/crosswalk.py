@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from covenant.errors import QueryError
 from covenant.rights.taxonomy import (
     ICCPR,
     ICESCR,
@@ -82,10 +83,15 @@ def old_section_of_unit(unit: str) -> str:
 
 
 def units_in_section(code: str, old_scheme: bool = False) -> tuple[str, ...]:
-    """The units a section of either scheme holds."""
+    """The units a section of either scheme holds (a section with lettered subsections: theirs)."""
     if old_scheme:
-        return tuple(u for u in UNITS if old_section_of_unit(u) == code)
-    return tuple(u for u, found in UNITS.items() if found.section == code)
+        sections = {u: old_section_of_unit(u) for u in UNITS}
+    else:
+        sections = {u: found.section for u, found in UNITS.items()}
+    exact = tuple(u for u, section in sections.items() if section == code)
+    nested = tuple(u for u, section in sections.items() if section.startswith(code + "."))
+    moved = new_unit_for_old(code) if old_scheme else None  # 6.b shares 7.a with 6.a
+    return exact or nested or ((moved,) if moved else ())
 
 
 def old_section(code: str) -> str:
@@ -118,14 +124,20 @@ def labels(unit: str) -> dict[str, list[str]]:
 
 
 @cache
-def text_rules() -> dict[tuple[str, str], tuple[re.Pattern[str], int]]:
-    return {key: (re.compile(pattern, re.IGNORECASE), needed) for key, (pattern, needed) in TEXT_RULES.items()}
+def text_rules() -> dict[tuple[str, str], tuple[re.Pattern[str], int, tuple[str, ...]]]:
+    return {
+        key: (re.compile(pattern, re.IGNORECASE), needed, context)
+        for key, (pattern, needed, context) in TEXT_RULES.items()
+    }
 
 
-def rule_hits(text: str) -> list[tuple[str, str]]:
-    """The (scheme, code) pairs whose text rule the passage meets."""
+def rule_hits(text: str, iccpr_scores: dict[str, float] | None = None) -> list[tuple[str, str]]:
+    """The (scheme, code) pairs whose text rule the passage meets (a rule with a context needs one of its
+    ICCPR articles to score 0.3 or more already)."""
     out = []
-    for key, (pattern, needed) in text_rules().items():
+    for key, (pattern, needed, context) in text_rules().items():
+        if context and not any((iccpr_scores or {}).get(code, 0.0) >= 0.3 for code in context):
+            continue
         words = {m.group(0).casefold() for m in pattern.finditer(text)}
         if len(words) >= needed:
             out.append(key)
@@ -156,3 +168,30 @@ def describe(scheme: str, code: str) -> str:
     if scheme == "dos_section":
         return SECTIONS_2017.get(code) or SECTIONS_2003.get(code, "")
     return ""
+
+
+def parse_right(value: str) -> tuple[str, str]:
+    """A right as users write it: "19" or "iccpr:19", "1.c" or "dos:1.c", "media" or "theme:media",
+    "icescr:8" -> (scheme, code)."""
+    text = value.strip()
+    if ":" in text:
+        scheme, code = (part.strip() for part in text.split(":", 1))
+        scheme = {"dos": "dos_section", "section": "dos_section", "themes": "theme"}.get(
+            scheme.casefold(), scheme.casefold()
+        )
+    elif text.isdigit():
+        scheme, code = "iccpr", text
+    elif text in SECTIONS_2017 or text in SECTIONS_2003:
+        scheme, code = "dos_section", text
+    else:
+        scheme, code = "theme", text.casefold().replace(" ", "_").replace("-", "_")
+    if scheme == "theme":
+        code = code.casefold().replace(" ", "_").replace("-", "_")
+    if scheme in ("iccpr", "icescr"):
+        code = code.lstrip("0") or "0"
+    if scheme not in SCHEMES or not known(scheme, code):
+        raise QueryError(
+            f"unknown right {value!r}: give an ICCPR article (19 or iccpr:19), a State Department section "
+            f"(1.c or dos:1.c), an ICESCR article (icescr:8) or a theme ({', '.join(THEMES)})"
+        )
+    return scheme, code

@@ -25,12 +25,16 @@ class Example:
 
 
 def report_year(report: Report) -> int | None:
-    """The year a report covers: its period, else a year folder in its path (state-dept-html/2019/...)."""
+    """The year a report covers: its period, else a year folder in its path (state-dept-html/2019/...), else the
+    year it was published."""
     for value in (report.period_start, report.period_end):
         if value and value[:4].isdigit():
             return int(value[:4])
     found = _YEAR_FOLDER.search(report.path)
-    return int(found.group(1)) if found else None
+    if found:
+        return int(found.group(1))
+    date = report.publication_date
+    return int(date[:4]) if date and date[:4].isdigit() else None
 
 
 def passage_units(sections: list[Section], passages: list[Passage]) -> dict[str, str]:

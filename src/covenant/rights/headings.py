@@ -51,6 +51,10 @@ class ReportSections:
             out[pid] = (unit,) if specific else units_in_section(code, self.old_scheme) or (unit,)
         return out
 
+    def own_sections(self, passages: list[Passage]) -> dict[str, str]:
+        """Each passage's section code in the report's own numbering (where the report has sections)."""
+        return {pid: code for pid, (_unit, code, _specific) in self._placed(passages).items()}
+
     def _placed(self, passages: list[Passage]) -> dict[str, tuple[str, str, bool]]:
         out: dict[str, tuple[str, str, bool]] = {}
         if not self.has_codes:

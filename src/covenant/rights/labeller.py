@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from covenant.model import Passage, RightLabel, Section
-from covenant.rights.classifier import RightsModel
+from covenant.rights.classifier import RightsModel, assigned
 from covenant.rights.crosswalk import old_section_of_unit, rule_hits
 from covenant.rights.examples import strip_run_in
 from covenant.rights.headings import ReportSections, heading_articles
@@ -44,6 +44,7 @@ def label_report(
         return []
     headings = ReportSections(sections)
     scopes = headings.scopes(passages) if options.use_headings else {}
+    own_sections = headings.own_sections(passages) if options.use_headings and headings.old_scheme else {}
     texts = [p.text if options.use_headings else strip_run_in(p.text) for p in passages]
     matrix = np.full((len(passages), model.vector_coef.shape[1]), np.nan, dtype=np.float32)
     for row, passage in enumerate(passages):
@@ -68,32 +69,36 @@ def label_report(
     out: list[RightLabel] = []
     for row, passage in enumerate(passages):
         method = methods[row]
-        rules = rule_hits(texts[row])
+        iccpr_codes, iccpr_matrix = scores["iccpr"]
+        rules = rule_hits(texts[row], dict(zip(iccpr_codes, iccpr_matrix[row].tolist(), strict=True)))
         mine: list[RightLabel] = []
         for scheme, (codes, matrix_) in scores.items():
             values = matrix_[row]
             if scheme == "dos_section" and headings.old_scheme:
                 codes, values = old_codes, probs[row] @ old_matrix
+                own = own_sections.get(passage.id)
+                if own is not None:
+                    # The heading's own code takes what its units hold (6.b and 6.a both hold unit 7.a).
+                    inside = [units[u] for u in scopes.get(passage.id, ()) if u in units]
+                    codes, values = _own_code(codes, values, own, float(probs[row, inside].sum()))
             if scheme == "iccpr" and options.use_headings:
                 values = _with_articles(codes, values, heading_articles(passage.section_path))
-            kept = _kept(passage.id, scheme, codes, values, method, model.threshold, scheme == "dos_section")
+            kept = _kept(passage.id, scheme, codes, values, method, model)
             mine.extend(_with_rules(passage.id, scheme, kept, [code for s_, code in rules if s_ == scheme], model))
         out.extend(mine)
     return out
 
 
 def _kept(
-    passage_id: str, scheme: str, codes: list[str], values: np.ndarray, method: str, threshold: float, single: bool
+    passage_id: str, scheme: str, codes: list[str], values: np.ndarray, method: str, model: RightsModel
 ) -> list[RightLabel]:
-    order = np.argsort(-values)
+    chosen = assigned(scheme, values, model.threshold, model.best_floor)
     out: list[RightLabel] = []
-    for rank, j in enumerate(order):
+    for j in np.argsort(-values):
         score = float(values[j])
         if score < KEEP_FLOOR:
             break
-        # A passage stands in one State Department section: only the best one can be its label.
-        assigned = score >= threshold and (not single or rank == 0)
-        out.append(RightLabel(passage_id, scheme, codes[j], round(min(score, 1.0), 4), method, assigned))
+        out.append(RightLabel(passage_id, scheme, codes[j], round(min(score, 1.0), 4), method, bool(chosen[j])))
     return out
 
 
@@ -111,6 +116,19 @@ def _with_rules(
         kept = [lab for lab in kept if lab.code != code]
         kept.append(RightLabel(passage_id, scheme, code, score, f"rule:{scheme}:{code}", score >= model.threshold))
     return kept
+
+
+def _own_code(codes: list[str], values: np.ndarray, own: str, mass: float) -> tuple[list[str], np.ndarray]:
+    codes = list(codes)
+    if own not in codes:
+        codes.append(own)
+        values = np.append(values, 0.0)
+    values = values.copy()
+    j = codes.index(own)
+    others = np.arange(len(codes)) != j
+    values[others] *= max(0.0, 1 - mass) / max(float(values[others].sum()), 1e-9) if values[others].sum() else 0.0
+    values[j] = mass
+    return codes, values
 
 
 def _with_articles(codes: list[str], values: np.ndarray, articles: list[int]) -> np.ndarray:

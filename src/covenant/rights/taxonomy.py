@@ -291,28 +291,36 @@ OLD_SCHEME_MARKERS: tuple[str, ...] = (
 
 #: Words that mark a right where the State Department pages cannot teach it: the death penalty has no heading of
 #: its own, and religion and trafficking moved to separate reports (their sections here only point to them).
-#: (scheme, code) -> (pattern, distinct words needed).
-TEXT_RULES: dict[tuple[str, str], tuple[str, int]] = {
+#: Ill-treatment told inside a passage on detention is article 7 as well as 10: the State Department files such
+#: paragraphs under prison conditions, so its pages teach 10 alone.
+#: (scheme, code) -> (pattern, distinct words needed, ICCPR articles one of which the passage must already be
+#: likely about (score 0.3 or more), or none).
+_RELIGION = (
+    r"\b(religio\w*|church\w*|mosques?|synagogues?|worship\w*|believers?|missionar\w*|jehovah\w*|baptists?|"
+    r"clergy|imams?|hare krishna|scientolog\w*|ahmadi\w*|falun gong|salafi\w*|tablighi|evangelical|"
+    r"protestant\w*|catholic\w*|sects?|proselyti\w*|faith|религи\w*|верующ\w*|церк\w*|мечет\w*)"
+)
+_TRAFFICKING = r"\b(traffick\w*|торгов\w+ людьми)"
+
+TEXT_RULES: dict[tuple[str, str], tuple[str, int, tuple[str, ...]]] = {
     ("theme", "death_penalty"): (
         r"\b(death penalt\w*|death sentences?|sentenced to death|capital punishment|capital crimes?|death row|"
         r"moratorium on (the )?(death penalty|executions?)|смертн\w+ казн\w*)",
         1,
+        (),
     ),
-    ("iccpr", "18"): (
-        r"\b(religio\w*|church\w*|mosques?|synagogues?|worship\w*|believers?|missionar\w*|jehovah\w*|baptists?|"
-        r"clergy|imams?|hare krishna|scientolog\w*|ahmadi\w*|falun gong|salafi\w*|tablighi|evangelical|"
-        r"protestant\w*|catholic\w*|sects?|proselyti\w*|faith|религи\w*|верующ\w*|церк\w*|мечет\w*)",
-        2,
+    ("iccpr", "7"): (
+        r"\b(beat|beats|beating|beatings|beaten|tortur\w*|ill-treat\w*|rap(e|ed|ing)|electric shocks?|"
+        r"physical(ly)? abuse\w*|suffocat\w*|избиени\w*|избил\w*|пыт\w*)\b",
+        1,
+        ("9", "10"),
     ),
-    ("theme", "religion"): (
-        r"\b(religio\w*|church\w*|mosques?|synagogues?|worship\w*|believers?|missionar\w*|jehovah\w*|baptists?|"
-        r"clergy|imams?|hare krishna|scientolog\w*|ahmadi\w*|falun gong|salafi\w*|tablighi|evangelical|"
-        r"protestant\w*|catholic\w*|sects?|proselyti\w*|faith|религи\w*|верующ\w*|церк\w*|мечет\w*)",
-        2,
-    ),
+    ("iccpr", "18"): (_RELIGION, 2, ()),
+    ("theme", "religion"): (_RELIGION, 2, ()),
     ("iccpr", "8"): (
         r"\b(traffick\w*|forced labou?r|slavery|servitude|debt bondage|bonded labou?r|торгов\w+ людьми)",
         1,
+        (),
     ),
-    ("theme", "trafficking"): (r"\b(traffick\w*|торгов\w+ людьми)", 1),
+    ("theme", "trafficking"): (_TRAFFICKING, 1, ()),
 }

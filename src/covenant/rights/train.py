@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from covenant.errors import CovenantError
-from covenant.rights.classifier import MODEL_NAME, TFIDF, RightsModel
+from covenant.rights.classifier import MODEL_NAME, TFIDF, RightsModel, assigned
 from covenant.rights.crosswalk import labels
 from covenant.rights.examples import Example, examples
 from covenant.rights.metrics import expected_calibration_error, label_f1
@@ -185,7 +185,10 @@ def score_probabilities(model: RightsModel, probs: np.ndarray, gold_units: list[
     }
     for scheme in ("iccpr", "theme"):
         codes, matrix = scores[scheme]
-        predicted = [{codes[j] for j in np.flatnonzero(row >= model.threshold)} for row in matrix]
+        predicted = [
+            {codes[j] for j in np.flatnonzero(assigned(scheme, row, model.threshold, model.best_floor))}
+            for row in matrix
+        ]
         gold_sets = [set(g[scheme]) for g in gold]
         scored = label_f1(gold_sets, predicted, codes)
         truth_matrix = np.array([[c in g for c in codes] for g in gold_sets], dtype=float)

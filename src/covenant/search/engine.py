@@ -198,8 +198,8 @@ class SearchEngine:
         if not 1 <= limit <= 1000:
             raise QueryError("limit must be between 1 and 1000")
         filters = filters or Filters()
-        if filters.tags and filters.passage_ids is None:
-            filters = replace(filters, passage_ids=tuple(sorted(self.store.tagged_ids(list(filters.tags)))))
+        if (filters.tags or filters.rights) and filters.passage_ids is None:
+            filters = replace(filters, passage_ids=tuple(sorted(self._annotated_ids(filters))))
         if refresh:
             self.refresh(semantic=mode != "bm25")
         try:
@@ -212,9 +212,9 @@ class SearchEngine:
     def _search(
         self, query: str, mode: str, filters: Filters, limit: int, facets: bool, collapse: bool, refresh: bool
     ) -> SearchResults:
-        if filters.passage_ids == ():  # the tags asked for are on no passage (now): nothing to rank
+        if filters.passage_ids == ():  # the tags or rights asked for are on no passage (now): nothing to rank
             prepare_query(query)  # but a malformed query is still refused
-            facet_names = [*FACET_FIELDS, "tag"] if facets else []
+            facet_names = [*FACET_FIELDS, "tag", "right"] if facets else []
             pending = {} if refresh else self.pending(semantic=mode != "bm25")
             return SearchResults(query, mode, [], {name: {} for name in facet_names}, 0, pending)
         pool = limit if mode == "bm25" else max(CANDIDATES, limit)
@@ -255,6 +255,7 @@ class SearchEngine:
             matched = len(fused)
         if facets:
             counts["tag"] = self._tag_facet(query, filters, [pid for pid, _ in fused] if mode != "bm25" else None)
+            counts["right"] = self._right_facet(query, filters, [pid for pid, _ in fused] if mode != "bm25" else None)
         also: dict[str, list[str]] = {}
         if collapse:
             passages = self.store.passages_by_ids([pid for pid, _ in fused])
@@ -331,9 +332,28 @@ class SearchEngine:
 
     def _allowed_ids(self, filters: Filters) -> set[str]:
         """Passage ids that pass the filters, from the full-text index (a match-all query with the filters)."""
-        if filters.passage_ids is not None and replace(filters, tags=(), passage_ids=None).is_empty():
-            return set(filters.passage_ids)  # tags alone: the store already said which passages pass
+        if filters.passage_ids is not None and replace(filters, tags=(), rights=(), passage_ids=None).is_empty():
+            return set(filters.passage_ids)  # tags or rights alone: the store already said which passages pass
         return self.fulltext.matching_ids(filters)
+
+    def _annotated_ids(self, filters: Filters) -> set[str]:
+        """The passages the tag and right filters let through (any of the tags, and any of the rights)."""
+        found: set[str] | None = None
+        if filters.tags:
+            found = self.store.tagged_ids(list(filters.tags))
+        if filters.rights:
+            labelled: set[str] = set()
+            for right in filters.rights:
+                scheme, code = right.split(":", 1)
+                labelled |= self.store.passages_with_right(scheme, code)
+            found = labelled if found is None else found & labelled
+        return found or set()
+
+    def _right_facet(self, query: str, filters: Filters, pool: list[str] | None) -> dict[str, int]:
+        """Counts by ICCPR article over the candidates: the fused pool, or (bm25) every matching passage."""
+        candidates = list(pool) if pool is not None else sorted(self.fulltext.matching_query_ids(query, filters))
+        counts = self.store.right_counts_of(candidates, "iccpr")
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], int(kv[0]) if kv[0].isdigit() else 0)))
 
     def _tag_facet(self, query: str, filters: Filters, pool: list[str] | None) -> dict[str, int]:
         """Counts by tag over the candidates: the fused pool, or (`pool` None, bm25) every matching passage.

@@ -10,6 +10,7 @@ from covenant.countries import country_code
 from covenant.errors import QueryError
 from covenant.model import DOC_TYPES, Report
 from covenant.publishers import publisher_named
+from covenant.rights.crosswalk import parse_right
 from covenant.search.fulltext import Filters
 
 KEYS = {
@@ -21,6 +22,7 @@ KEYS = {
     "section": "sections",
     "report": "report_ids",
     "tag": "tags",
+    "right": "rights",
 }
 _YEARS = re.compile(r"^(\d{4})?(?:\.\.(\d{4})?)?$")
 _SECTION = re.compile(r"^\d{1,2}(?:\.[a-h])?$")
@@ -28,7 +30,8 @@ _SECTION = re.compile(r"^\d{1,2}(?:\.[a-h])?$")
 
 def parse_filters(items: list[str] | tuple[str, ...]) -> Filters:
     """`country=KZ`, `source=Human Rights Watch`, `type=letter`, `section=2.a`, `year=2003..2005`, `period=2004`,
-    `tag=torture` (a key given twice matches either value)."""
+    `tag=torture`, `right=19` (ICCPR article; also `right=1.c`, `right=media`, `right=icescr:8`) (a key given twice
+    matches either value)."""
     values: dict[str, list[str]] = {}
     years: dict[str, tuple[int | None, int | None]] = {}
     for item in items:
@@ -49,6 +52,9 @@ def parse_filters(items: list[str] | tuple[str, ...]) -> Filters:
             raise QueryError(f"filter {item!r}: a section is a State Department code like 2 or 2.a")
         if key == "tag":
             value = clean_tag(value)
+        if key == "right":
+            scheme, code = parse_right(value)
+            value = f"{scheme}:{code}"
         values.setdefault(KEYS[key], []).append(value)
     year_from, year_to = years.get("year", (None, None))
     period_from, period_to = years.get("period", (None, None))
@@ -73,7 +79,7 @@ def _year_range(item: str, value: str) -> tuple[int | None, int | None]:
 
 
 def _all_keys() -> list[str]:
-    return ["country", "source", "type", "section", "year", "period", "report", "tag"]
+    return ["country", "source", "type", "section", "year", "period", "report", "tag", "right"]
 
 
 def resolve_filters(

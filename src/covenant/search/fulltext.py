@@ -109,7 +109,8 @@ class Filters:
     period_to: int | None = None
     report_ids: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()  # a passage carrying any of them passes (tags live in the store, not the index)
-    # The passage ids the tags stand for, looked up in the store just before a search (None: not restricted).
+    rights: tuple[str, ...] = ()  # "iccpr:19", "dos_section:1.c", "theme:media": a passage with any of them passes
+    # The passage ids the tags and rights stand for, looked up in the store just before a search (None: not restricted).
     passage_ids: tuple[str, ...] | None = None
 
     def is_empty(self) -> bool:

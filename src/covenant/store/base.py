@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Protocol
 
 from covenant.annotations import Note, Tag, TagCount
-from covenant.model import Document, Footnote, IngestEvent, MapRun, Passage, Report, Section
+from covenant.model import (
+    Document,
+    Footnote,
+    IngestEvent,
+    MapRun,
+    Passage,
+    Report,
+    RightCorrection,
+    RightLabel,
+    Section,
+)
 
 
 class Store(Protocol):
@@ -94,6 +104,34 @@ class Store(Protocol):
 
     def annotations(self, passage_ids: list[str]) -> dict[str, tuple[list[str], list[Note]]]:
         """Tags and notes of these passages at once (a page of search hits): id -> (tags, notes)."""
+
+    # Rights labels: the model's replace each other; a user's corrections (keyed to passage ids like tags,
+    # carried into a new version of the report) win over them in every count and filter.
+    def save_right_labels(
+        self, passage_ids: list[str], labels: list[RightLabel], model: str, with_vector: set[str]
+    ) -> None:
+        """Replace these passages' model labels, and record which model labelled them (with their vector?)."""
+
+    def right_runs(self, report_id: str) -> dict[str, tuple[str, bool]]: ...
+
+    def right_labels(self, passage_ids: list[str]) -> list[RightLabel]: ...
+
+    def report_right_labels(self, report_id: str) -> list[RightLabel]: ...
+
+    def set_right_correction(self, passage_id: str, scheme: str, code: str, present: bool) -> None: ...
+
+    def drop_right_correction(self, passage_id: str, scheme: str, code: str) -> bool: ...
+
+    def right_corrections(self, passage_ids: list[str] | None = None) -> list[RightCorrection]: ...
+
+    def passages_with_right(self, scheme: str, code: str) -> set[str]:
+        """Passages carrying a label in effect (the model's unless a user removed it, or a user's)."""
+
+    def right_counts_of(self, passage_ids: list[str], scheme: str) -> dict[str, int]:
+        """Passages per code of one scheme among these passages (a search's facet)."""
+
+    def right_counts(self, scheme: str | None = None, report_id: str | None = None) -> list[tuple[str, str, str, int]]:
+        """(report id, scheme, code, passages) for the labels in effect."""
 
     def stats(self) -> dict[str, int]: ...
 

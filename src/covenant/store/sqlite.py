@@ -16,7 +16,17 @@ from typing import Any
 
 from covenant.annotations import Note, Tag, TagCount, clean_note, clean_tag, note_words
 from covenant.errors import CovenantError, NotFoundError, StoreError
-from covenant.model import Document, Footnote, IngestEvent, MapRun, Passage, Report, Section
+from covenant.model import (
+    Document,
+    Footnote,
+    IngestEvent,
+    MapRun,
+    Passage,
+    Report,
+    RightCorrection,
+    RightLabel,
+    Section,
+)
 
 # Each entry upgrades the schema by one version; never edit a released entry, append a new one.
 MIGRATIONS: list[str] = [
@@ -111,6 +121,37 @@ MIGRATIONS: list[str] = [
         created_at TEXT NOT NULL, updated_at TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS notes_passage ON notes(passage_id);
+    """,
+    # Rights labels: the model's (derived, replaced whenever passages are labelled again; gone with their
+    # passage) and a user's corrections (kept like tags: no foreign key, carried into a new version of the
+    # report). `right_runs` says which model labelled a passage and whether it had the passage's vector.
+    # `right_labels_effective` is what every reader counts: assigned model labels a user did not remove, and
+    # the labels a user set.
+    """
+    CREATE TABLE IF NOT EXISTS right_labels (
+        passage_id TEXT NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+        scheme TEXT NOT NULL, code TEXT NOT NULL, score REAL NOT NULL, method TEXT NOT NULL,
+        assigned INTEGER NOT NULL,
+        PRIMARY KEY (passage_id, scheme, code)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS right_labels_code ON right_labels(scheme, code, passage_id) WHERE assigned = 1;
+    CREATE TABLE IF NOT EXISTS right_runs (
+        passage_id TEXT PRIMARY KEY REFERENCES passages(id) ON DELETE CASCADE,
+        model TEXT NOT NULL, with_vector INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS right_corrections (
+        passage_id TEXT NOT NULL, scheme TEXT NOT NULL, code TEXT NOT NULL, present INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (passage_id, scheme, code)
+    );
+    CREATE VIEW IF NOT EXISTS right_labels_effective AS
+        SELECT l.passage_id, l.scheme, l.code FROM right_labels l
+        WHERE l.assigned = 1 AND NOT EXISTS (
+            SELECT 1 FROM right_corrections c
+            WHERE c.passage_id = l.passage_id AND c.scheme = l.scheme AND c.code = l.code AND c.present = 0)
+        UNION
+        SELECT c.passage_id, c.scheme, c.code FROM right_corrections c
+        JOIN passages p ON p.id = c.passage_id WHERE c.present = 1;
     """,
 ]
 _JSON_REPORT_COLS = ("metadata_method", "printed_pages")
@@ -296,7 +337,8 @@ class SQLiteStore:
         """
         old = self.db.execute(
             "SELECT id, ordinal, text FROM passages WHERE report_id = ? AND ("
-            "id IN (SELECT passage_id FROM tags) OR id IN (SELECT passage_id FROM notes))",
+            "id IN (SELECT passage_id FROM tags) OR id IN (SELECT passage_id FROM notes) "
+            "OR id IN (SELECT passage_id FROM right_corrections))",
             (old_report,),
         ).fetchall()
         if not old:
@@ -315,8 +357,14 @@ class SQLiteStore:
                 "SELECT ?, tag, tag_key, created_at FROM tags WHERE passage_id = ?",
                 (new_id, old_id),
             )
+            db.execute(
+                "INSERT OR IGNORE INTO right_corrections (passage_id, scheme, code, present, created_at) "
+                "SELECT ?, scheme, code, present, created_at FROM right_corrections WHERE passage_id = ?",
+                (new_id, old_id),
+            )
             if move:
                 db.execute("DELETE FROM tags WHERE passage_id = ?", (old_id,))
+                db.execute("DELETE FROM right_corrections WHERE passage_id = ?", (old_id,))
                 db.execute("UPDATE notes SET passage_id = ? WHERE passage_id = ?", (new_id, old_id))
             else:
                 db.execute(
@@ -615,6 +663,128 @@ class SQLiteStore:
                 else:
                     notes.append(Note(int(note_id), pid, text, created, updated))
         return out
+
+    # -- rights labels ----------------------------------------------------------------------------
+    def save_right_labels(
+        self, passage_ids: list[str], labels: list[RightLabel], model: str, with_vector: set[str]
+    ) -> None:
+        """Replace these passages' model labels in one transaction (a user's corrections are not touched)."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for chunk in range(0, len(passage_ids), 500):
+                part = passage_ids[chunk : chunk + 500]
+                db.execute(f"DELETE FROM right_labels WHERE passage_id IN ({_marks(part)})", part)
+            db.executemany(
+                "INSERT OR REPLACE INTO right_labels (passage_id, scheme, code, score, method, assigned) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(lab.passage_id, lab.scheme, lab.code, lab.score, lab.method, int(lab.assigned)) for lab in labels],
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO right_runs (passage_id, model, with_vector) VALUES (?, ?, ?)",
+                [(pid, model, int(pid in with_vector)) for pid in passage_ids],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def right_runs(self, report_id: str) -> dict[str, tuple[str, bool]]:
+        """Which model labelled each passage of a report, and whether it had the passage's vector."""
+        rows = self.db.execute(
+            "SELECT r.passage_id, r.model, r.with_vector FROM right_runs r JOIN passages p ON p.id = r.passage_id "
+            "WHERE p.report_id = ?",
+            (report_id,),
+        ).fetchall()
+        return {pid: (model, bool(vec)) for pid, model, vec in rows}
+
+    def right_labels(self, passage_ids: list[str]) -> list[RightLabel]:
+        """The model's stored labels of these passages, assigned or not, best first per scheme."""
+        out: list[RightLabel] = []
+        for chunk in range(0, len(passage_ids), 500):
+            part = passage_ids[chunk : chunk + 500]
+            rows = self.db.execute(
+                "SELECT passage_id, scheme, code, score, method, assigned FROM right_labels "
+                f"WHERE passage_id IN ({_marks(part)}) ORDER BY passage_id, scheme, score DESC",
+                part,
+            ).fetchall()
+            out.extend(RightLabel(p, s, c, float(sc), m, bool(a)) for p, s, c, sc, m, a in rows)
+        return out
+
+    def report_right_labels(self, report_id: str) -> list[RightLabel]:
+        rows = self.db.execute(
+            "SELECT l.passage_id, l.scheme, l.code, l.score, l.method, l.assigned FROM right_labels l "
+            "JOIN passages p ON p.id = l.passage_id WHERE p.report_id = ? ORDER BY p.ordinal, l.scheme, l.score DESC",
+            (report_id,),
+        ).fetchall()
+        return [RightLabel(p, s, c, float(sc), m, bool(a)) for p, s, c, sc, m, a in rows]
+
+    def set_right_correction(self, passage_id: str, scheme: str, code: str, present: bool) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO right_corrections (passage_id, scheme, code, present, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (passage_id, scheme, code, int(present), _now()),
+        )
+
+    def drop_right_correction(self, passage_id: str, scheme: str, code: str) -> bool:
+        cur = self.db.execute(
+            "DELETE FROM right_corrections WHERE passage_id = ? AND scheme = ? AND code = ?", (passage_id, scheme, code)
+        )
+        return cur.rowcount > 0
+
+    def right_corrections(self, passage_ids: list[str] | None = None) -> list[RightCorrection]:
+        """A user's corrections (of these passages, or all, orphaned ones included), in passage order."""
+        sql = (
+            "SELECT c.passage_id, c.scheme, c.code, c.present, c.created_at, p.id IS NULL FROM right_corrections c "
+            "LEFT JOIN passages p ON p.id = c.passage_id"
+        )
+        if passage_ids is None:
+            rows = self.db.execute(sql + " ORDER BY p.report_id, p.ordinal, c.passage_id, c.scheme, c.code").fetchall()
+        else:
+            rows = []
+            for chunk in range(0, len(passage_ids), 500):
+                part = passage_ids[chunk : chunk + 500]
+                rows += self.db.execute(sql + f" WHERE c.passage_id IN ({_marks(part)})", part).fetchall()
+        return [RightCorrection(p, s, c, bool(pr), at, bool(o)) for p, s, c, pr, at, o in rows]
+
+    def passages_with_right(self, scheme: str, code: str) -> set[str]:
+        """Ids of the passages that carry a label (the model's, unless removed, or a user's)."""
+        rows = self.db.execute(
+            "SELECT passage_id FROM right_labels_effective WHERE scheme = ? AND code = ?", (scheme, code)
+        ).fetchall()
+        return {r[0] for r in rows}
+
+    def right_counts_of(self, passage_ids: list[str], scheme: str) -> dict[str, int]:
+        """Passages per code of one scheme among these passages (labels in effect)."""
+        counts: dict[str, int] = {}
+        for chunk in range(0, len(passage_ids), 500):
+            part = passage_ids[chunk : chunk + 500]
+            rows = self.db.execute(
+                "SELECT code, COUNT(*) FROM right_labels_effective "
+                f"WHERE scheme = ? AND passage_id IN ({_marks(part)}) GROUP BY code",
+                [scheme, *part],
+            ).fetchall()
+            for code, n in rows:
+                counts[code] = counts.get(code, 0) + int(n)
+        return counts
+
+    def right_counts(self, scheme: str | None = None, report_id: str | None = None) -> list[tuple[str, str, str, int]]:
+        """(report id, scheme, code, passages) for every label in effect, of one scheme and report or all."""
+        where, args = [], []
+        if scheme is not None:
+            where.append("e.scheme = ?")
+            args.append(scheme)
+        if report_id is not None:
+            where.append("p.report_id = ?")
+            args.append(report_id)
+        rows = self.db.execute(
+            "SELECT p.report_id, e.scheme, e.code, COUNT(*) FROM right_labels_effective e "
+            "JOIN passages p ON p.id = e.passage_id "
+            + (f"WHERE {' AND '.join(where)} " if where else "")
+            + "GROUP BY p.report_id, e.scheme, e.code",
+            args,
+        ).fetchall()
+        return [(r, s, c, int(n)) for r, s, c, n in rows]
 
     def stats(self) -> dict[str, int]:
         out = {}

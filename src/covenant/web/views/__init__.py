@@ -1,12 +1,13 @@
 """The workbench's views: each a few lines over `Library`, each page with its JSON twin."""
 
-from covenant.web.views import annotations, compare, library, login, reader, search, uploads
+from covenant.web.views import annotations, compare, library, login, reader, rights, search, uploads
 
 ROUTERS = [
     library.router,
     reader.router,
     search.router,
     compare.router,
+    rights.router,
     annotations.router,
     annotations.writes,
     login.router,

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from covenant.annotations import Note
 from covenant.library import Library
-from covenant.model import Citation, Footnote, Passage, Report, Section
+from covenant.model import Citation, Footnote, Passage, Report, RightLabel, Section
 from covenant.web.render import ERROR_RESPONSES, json_response, page, passage_link, wanted
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -27,6 +27,8 @@ class ReaderView:
     citations: list[Citation]  # one per passage, in order
     # the researcher's tags and notes by passage id (only the passages that have some)
     annotations: dict[str, tuple[list[str], list[Note]]] = field(default_factory=dict)
+    # the passages' rights labels in effect, by passage id
+    rights: dict[str, list[RightLabel]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """`covenant show --json`'s shape; each passage with its citation lines as `covenant export` writes them."""
@@ -40,6 +42,7 @@ class ReaderView:
                     "formatted_coi": c.formatted("coi"),
                     "tags": self.annotations.get(p.id, ([], []))[0],
                     "notes": [n.to_dict() for n in self.annotations.get(p.id, ([], []))[1]],
+                    "rights": [lab.to_dict() for lab in self.rights.get(p.id, [])],
                 }
                 for p, c in zip(self.passages, self.citations, strict=True)
             ],
@@ -102,6 +105,7 @@ def reader_view(lib: Library, ref: str) -> ReaderView:
         footnotes=lib.footnotes(report),
         citations=[lib.cite(p) for p in passages],
         annotations=lib.store.annotations([p.id for p in passages]),  # one query for the whole report
+        rights=lib.rights.report_labels(report),
     )
 
 
@@ -111,8 +115,9 @@ def reader_view(lib: Library, ref: str) -> ReaderView:
     description="HTML: metadata, outline, every passage with its page or lines and paragraph number, footnotes "
     "linked both ways, a copy-citation button per passage. `?passage=<id>` highlights one passage. JSON: "
     "`report`, `sections`, `passages` (each with `formatted` and `formatted_coi`, as `covenant export` writes "
-    "them, and its `tags` and `notes`) and `footnotes`. Tags and notes are shown on their passages; a logged-in "
-    "browser gets forms to add and remove them.",
+    "them, and its `tags`, `notes` and `rights`: the labels in effect, as in labels.jsonl) and `footnotes`. "
+    "Tags, notes and rights are shown on their passages; a logged-in browser gets forms to add and remove tags "
+    "and notes.",
     response_model=None,
 )
 async def report_page(
