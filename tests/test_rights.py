@@ -8,7 +8,6 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -16,8 +15,6 @@ from conftest import KAZAKHSTAN, STATE_DEPT, indexed_library, needs_corpus
 from covenant.cli import main
 from covenant.errors import QueryError
 from covenant.library import Library
-from covenant.model import Document
-from covenant.pipeline import build_document
 from covenant.rights.classifier import load_model
 from covenant.rights.crosswalk import (
     SCHEMES,
@@ -30,7 +27,6 @@ from covenant.rights.crosswalk import (
 from covenant.rights.labeller import LabelOptions, label_report
 from covenant.rights.taxonomy import ICCPR, ICESCR, SECTIONS_2003, SECTIONS_2017, THEMES, UNITS
 from covenant.rights.train import TrainingPlan, train_rights
-from covenant.search.embed import load_embedder
 
 
 # -- the taxonomy ---------------------------------------------------------------------------------------
@@ -66,32 +62,6 @@ def test_rights_as_users_write_them() -> None:
 
 # -- the shipped model on reports it never saw ----------------------------------------------------------
 @pytest.fixture(scope="module")
-def shadow_report() -> Document:
-    if not KAZAKHSTAN.exists():
-        pytest.skip("reference corpus ../shared is absent")
-    return build_document(KAZAKHSTAN / "004_c44e466740d2cce1.txt")
-
-
-def _vectors(doc: Document) -> dict[str, np.ndarray]:
-    rows = load_embedder(load_model().vector_model).embed([p.text for p in doc.passages])
-    return {p.id: rows[i] for i, p in enumerate(doc.passages)}
-
-
-@needs_corpus
-def test_article_19_passages_of_the_shadow_report_are_19_with_their_headings_removed(shadow_report: Document) -> None:
-    under_19 = [
-        p
-        for p in shadow_report.passages
-        if any(h.strip().lower().startswith("article 19") for h in p.section_path) and len(p.text) > 200
-    ]
-    assert len(under_19) >= 10
-    found = label_report(load_model(), shadow_report.sections, under_19, _vectors(shadow_report), LabelOptions(False))
-    with_19 = {lab.passage_id for lab in found if lab.scheme == "iccpr" and lab.code == "19" and lab.assigned}
-    assert all("heading" not in lab.method for lab in found)
-    assert len(with_19) >= 0.8 * len(under_19), (len(with_19), len(under_19))
-
-
-@pytest.fixture(scope="module")
 def kz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     if not KAZAKHSTAN.exists():
         pytest.skip("reference corpus ../shared is absent")
@@ -99,6 +69,25 @@ def kz(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
     lib = indexed_library(db, sorted(KAZAKHSTAN.glob("*.txt")), semantic=True)
     yield lib
     lib.close()
+
+
+@needs_corpus
+def test_article_19_passages_of_the_shadow_report_are_19_with_their_headings_removed(kz: Library) -> None:
+    report = kz.report("004")
+    passages = kz.passages(report)
+    under_19 = [
+        p
+        for p in passages
+        if any(h.strip().lower().startswith("article 19") for h in p.section_path) and len(p.text) > 200
+    ]
+    assert len(under_19) >= 10
+    model = load_model()
+    vectors = kz.rights.vectors(under_19, model)  # the library's stored vectors
+    assert len(vectors) == len(under_19)
+    found = label_report(model, kz.sections(report), under_19, vectors, LabelOptions(use_headings=False))
+    with_19 = {lab.passage_id for lab in found if lab.scheme == "iccpr" and lab.code == "19" and lab.assigned}
+    assert all("heading" not in lab.method for lab in found)
+    assert len(with_19) >= 0.8 * len(under_19), (len(with_19), len(under_19))
 
 
 def _iccpr(lib: Library, passage_id: str) -> set[str]:

@@ -383,3 +383,22 @@ def test_serve_read_only_refuses_writes_and_leaves_the_library_as_it_was(library
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
     wal = db.with_name(db.name + "-wal")
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_rights_heatmap_drills_down_to_passages_and_the_reader_shows_labels(page: Any, screenshots: Path) -> None:
+    page.goto("/rights")
+    tables = page.locator("table.heatmap")
+    assert tables.count() >= 2  # one per source
+    page.screenshot(path=str(screenshots / "rights-heatmap.png"), full_page=True)
+    cell = page.locator("table.heatmap td a.cell-link").first
+    count = int(cell.inner_text())
+    cell.click()
+    page.wait_for_url("**/rights/passages?**")
+    assert page.locator("ol.hits li.hit").count() == min(count, 200)
+    expect(page.locator("h1")).to_contain_text("iccpr")
+    page.screenshot(path=str(screenshots / "rights-passages.png"))
+    page.locator("ol.hits li.hit p.cite a").first.click()
+    page.wait_for_url("**/reports/**")
+    assert page.locator(".passage.highlight .passage-rights .label-chip").count() >= 1
+    page.goto("/rights?scheme=theme")
+    expect(page.locator("a.scheme-link.current")).to_have_text("theme")

@@ -76,7 +76,7 @@ class Rights:
         for n, report_id in enumerate(ids, 1):
             passages = self.store.passages(report_id)
             runs = self.store.right_runs(report_id)
-            vectors = self._vectors(passages, model)
+            vectors = self.vectors(passages, model)
             todo = [
                 p
                 for p in passages
@@ -97,7 +97,8 @@ class Rights:
                 on_progress("labelling rights", n, len(ids))
         return {"passages": labelled, "reports": reports_done}
 
-    def _vectors(self, passages: list[Passage], model: RightsModel) -> dict[str, np.ndarray]:
+    def vectors(self, passages: list[Passage], model: RightsModel) -> dict[str, np.ndarray]:
+        """The stored vectors of these passages in the model's embedding space, by passage id."""
         hashes = {p.id: text_hash(p.text) for p in passages}
         stored = self.store.embeddings(model.vector_model, sorted(set(hashes.values())))
         return {pid: np.frombuffer(stored[h], dtype=np.float32) for pid, h in hashes.items() if h in stored}
