@@ -377,6 +377,8 @@ NOT_NAME_STARTS = frozenset(
         "National",
         "Independent",
         "Unlike",
+        "NGO",
+        "NGOs",
         "January",
         "February",
         "March",

@@ -162,7 +162,7 @@ _ACRONYM = re.compile(r"^[A-Z][A-Za-z/]{0,10}[A-Z]$")
 
 
 def is_acronym(text: str) -> bool:
-    """ "KNB", "OSCE/ODIHR", "RoK", "U.N.": capitals, at most one lower-case letter inside."""
+    """An acronym is capitals with at most one lower-case letter inside: "KNB", "OSCE/ODIHR", "RoK", "U.N."."""
     bare = text.replace(".", "") if text.count(".") >= 2 else text
     return bool(_ACRONYM.match(bare)) and sum(ch.islower() for ch in bare) <= 1
 

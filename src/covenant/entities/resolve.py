@@ -165,6 +165,7 @@ def _resolve_names(mentions: list[EntityMention], nodes: list[Hashable | None], 
             sets.union(("NAME", alias_keys[0]), ("NAME", key))
     for long, abbr in _defined_acronyms(mentions):
         sets.union(("NAME", _name_key(long)), ("NAME", _name_key(abbr)))
+    _join_short_forms(mentions, keys["NAME"], sets)
     for m in mentions:  # "OSCE/ODIHR" is the sub-body
         if m.type != "PERSON" and "/" in m.text and is_acronym(m.text):
             sets.union(("NAME", _name_key(m.text)), ("NAME", _name_key(m.text.rsplit("/", 1)[1])))
@@ -181,6 +182,19 @@ def _name_key(text: str) -> str:
     if len(parts) >= 5 and parts[-2] in ("of", "in") and country_code(parts[-1]) is not None:
         key = name_key(" ".join(parts[:-2]))
     return key
+
+
+def _join_short_forms(mentions: list[EntityMention], present: set[str], sets: UnionFind) -> None:
+    """A name of three telling words or more that another name goes on from with "and" is that name's short
+    form ("Kazakhstan International Bureau for Human Rights" and "... for Human Rights and Rule of Law")."""
+    for text in sorted({m.text for m in mentions if m.type in NAME_TYPES}):
+        parts = words(text)
+        for i, word in enumerate(parts):
+            if word != "and" or i < 3:
+                continue
+            short = _name_key(" ".join(parts[:i]))
+            if short in present and len(short.split()) >= 3:
+                sets.union(("NAME", short), ("NAME", _name_key(text)))
 
 
 def _defined_acronyms(mentions: list[EntityMention]) -> list[tuple[str, str]]:
@@ -319,7 +333,7 @@ def _same_gender(a: str, b: str) -> bool:
 def _initials_node(
     surname: str, given: tuple[str, ...], library: dict[str, set[Hashable]], sets: UnionFind
 ) -> Hashable:
-    """ "N. Nazarbaev" joins the one full name with that surname whose given name has that initial."""
+    """A name by its initials ("N. Nazarbaev") joins the one full name of that surname and initial."""
     first = given[0][:1]
     matches = {root for root in library.get(surname, set()) if isinstance(root, tuple) and root[2][:1] == first}
     if len(matches) == 1:

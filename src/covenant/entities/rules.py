@@ -130,8 +130,8 @@ def _is_head(word: str) -> bool:
 
 
 def _split_at_and(tokens: list[re.Match[str]]) -> list[list[re.Match[str]]]:
-    """ "the Kazakhstan People's Assembly and of the Security Council" names two bodies: split a run at "and"
-    when the words on both sides hold a head noun ("Office for Democratic Institutions and Human Rights" is one
+    """A run such as "the Kazakhstan People's Assembly and of the Security Council" names two bodies: split it
+    at "and" when the words on both sides hold a head noun ("Office for Democratic Institutions and Human Rights" is one
     name: no head noun after its "and")."""
     for i, token in enumerate(tokens):
         if token.group() != "and":
