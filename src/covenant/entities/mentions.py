@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from covenant.entities.gazetteer import SPACY_TYPES
-from covenant.entities.keys import is_acronym
+from covenant.entities.keys import is_acronym, person_name
 from covenant.entities.rules import Span, acronym_spans, law_spans, media_spans, org_spans
 from covenant.errors import CovenantError
 from covenant.model import Document, EntityMention, Passage
@@ -74,6 +74,7 @@ class Recogniser:
             found.extend(self._mentions(passage, model_spans))
         for passage in russian:
             found.extend(self._mentions(passage, self._natasha_spans(passage.text)))
+        found.extend(_surname_mentions(passages, found))
         found.sort(key=lambda m: (m.report_id, m.start))
         return found
 
@@ -125,6 +126,44 @@ class Recogniser:
                 type=_retype(surface, kind),
                 method=method,
             )
+
+
+def _surname_mentions(passages: list[Passage], found: list[EntityMention]) -> list[EntityMention]:
+    """The surname of a person the model named in full, standing alone elsewhere in the same report ("Abishev,
+    who denied any connection"), is a mention of a person: the model misses many bare surnames it has seen in
+    full a line before. Not when a capitalised word stands next to it (another name, "Nazarbayev University")."""
+    surnames: dict[str, set[str]] = {}
+    for m in found:
+        if m.type == "PERSON" and m.method != NATASHA_METHOD:
+            name = person_name(m.text)
+            if name is not None and name.given and not name.initials_only and len(name.surname) >= 4:
+                surnames.setdefault(m.report_id, set()).add(name.surname)
+    taken: dict[str, list[tuple[int, int]]] = {}
+    for m in found:
+        taken.setdefault(m.passage_id, []).append((m.start, m.end))
+    added = []
+    for passage in passages:
+        names = surnames.get(passage.report_id)
+        if not names:
+            continue
+        pattern = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b")
+        spans = taken.get(passage.id, [])
+        for match in pattern.finditer(passage.text):
+            start, end = passage.start + match.start(), passage.start + match.end()
+            if any(s < end and start < e for s, e in spans) or _next_to_capital(passage.text, *match.span()):
+                continue
+            added.append(
+                EntityMention(passage.report_id, passage.id, start, end, match.group(), "PERSON", "rules:surname")
+            )
+    return added
+
+
+def _next_to_capital(text: str, start: int, end: int) -> bool:
+    before = re.search(r"(\S+)\s+$", text[max(0, start - 40) : start])
+    after = re.match(r"\s+(\S+)", text[end : end + 40])
+    capital_before = before is not None and before.group(1)[:1].isupper() and not before.group(1).endswith((".", ":"))
+    capital_after = after is not None and after.group(1)[:1].isupper() and text[end : end + 1] not in ",;:."
+    return capital_before or capital_after
 
 
 def _before_person(span: Span, model_spans: list[Span], text: str) -> Span:
