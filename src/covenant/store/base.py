@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from covenant.annotations import Note, Tag, TagCount
 from covenant.model import (
@@ -11,11 +11,15 @@ from covenant.model import (
     IngestEvent,
     MapRun,
     Passage,
+    Recommendation,
     Report,
     RightCorrection,
     RightLabel,
     Section,
 )
+
+if TYPE_CHECKING:
+    from covenant.recommendations.links import FollowUp
 
 
 class Store(Protocol):
@@ -132,6 +136,26 @@ class Store(Protocol):
 
     def right_counts(self, scheme: str | None = None, report_id: str | None = None) -> list[tuple[str, str, str, int]]:
         """(report id, scheme, code, passages) for the labels in effect."""
+
+    # Recommendations: derived from a report (gone with it), with their library-wide groups, ICCPR articles and
+    # follow-up links to later passages (replaced whole whenever the library's reports change).
+    def save_recommendations(self, report_id: str, recommendations: list[Recommendation], extractor: str) -> None:
+        """Replace one report's recommendations and record which extractor read it, in one transaction."""
+
+    def recommendation_runs(self) -> dict[str, str]:
+        """The extractor that read each report, by report id."""
+
+    def recommendations(self, report_id: str | None = None, ids: list[str] | None = None) -> list[Recommendation]: ...
+
+    def recommendation(self, recommendation_id: str) -> Recommendation:
+        """One recommendation by its full id (NotFoundError when there is none)."""
+
+    def set_recommendation_groups(self, groups: dict[str, str], iccpr: dict[str, list[int]]) -> None: ...
+
+    def save_recommendation_links(self, links: list[FollowUp]) -> None:
+        """Replace every follow-up link in the library."""
+
+    def recommendation_links(self, recommendation_ids: list[str] | None = None) -> list[FollowUp]: ...
 
     def stats(self) -> dict[str, int]: ...
 

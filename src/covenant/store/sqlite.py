@@ -12,7 +12,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from covenant.annotations import Note, Tag, TagCount, clean_note, clean_tag, note_words
 from covenant.errors import CovenantError, NotFoundError, StoreError
@@ -22,11 +22,15 @@ from covenant.model import (
     IngestEvent,
     MapRun,
     Passage,
+    Recommendation,
     Report,
     RightCorrection,
     RightLabel,
     Section,
 )
+
+if TYPE_CHECKING:
+    from covenant.recommendations.links import FollowUp
 
 # Each entry upgrades the schema by one version; never edit a released entry, append a new one.
 MIGRATIONS: list[str] = [
@@ -153,6 +157,32 @@ MIGRATIONS: list[str] = [
         SELECT c.passage_id, c.scheme, c.code FROM right_corrections c
         JOIN passages p ON p.id = c.passage_id WHERE c.present = 1;
     """,
+    # Recommendations (derived: gone with their report and passage, extracted again from a new version) and their
+    # follow-up links to later passages (stated by the text, or inferred with a score). `recommendation_runs` says
+    # which extractor read a report, so a report with no recommendation is not read again. Lists are JSON.
+    """
+    CREATE TABLE IF NOT EXISTS recommendations (
+        id TEXT PRIMARY KEY, report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        passage_id TEXT REFERENCES passages(id) ON DELETE CASCADE,
+        quote TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, issuer TEXT, addressee TEXT,
+        method TEXT NOT NULL, issuers TEXT NOT NULL DEFAULT '[]', iccpr TEXT NOT NULL DEFAULT '[]',
+        status_claimed TEXT, status_passage_id TEXT, cited_from TEXT, date TEXT, response TEXT, "group" TEXT
+    );
+    CREATE INDEX IF NOT EXISTS recommendations_report ON recommendations(report_id, start);
+    CREATE INDEX IF NOT EXISTS recommendations_group ON recommendations("group");
+    CREATE TABLE IF NOT EXISTS recommendation_runs (
+        report_id TEXT PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
+        extractor TEXT NOT NULL, recommendations INTEGER NOT NULL, at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS recommendation_links (
+        recommendation_id TEXT NOT NULL REFERENCES recommendations(id) ON DELETE CASCADE,
+        passage_id TEXT NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('stated', 'inferred')), score REAL NOT NULL, date TEXT,
+        evidence TEXT NOT NULL DEFAULT '{}', method TEXT NOT NULL,
+        PRIMARY KEY (recommendation_id, passage_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS recommendation_links_passage ON recommendation_links(passage_id);
+    """,
 ]
 _JSON_REPORT_COLS = ("metadata_method", "printed_pages")
 
@@ -181,6 +211,24 @@ def _passage_rows(passages: list[Passage]) -> list[list[Any]]:
         row[_PATH_AT] = encoded
         rows.append(row)
     return rows
+
+
+_RECOMMENDATION_COLS = [f.name for f in fields(Recommendation)]
+_JSON_RECOMMENDATION_COLS = ("issuers", "iccpr")
+
+
+def _recommendation_row(rec: Recommendation) -> list[Any]:
+    return [
+        json.dumps(getattr(rec, c), ensure_ascii=False) if c in _JSON_RECOMMENDATION_COLS else getattr(rec, c)
+        for c in _RECOMMENDATION_COLS
+    ]
+
+
+def _recommendation(row: tuple[Any, ...]) -> Recommendation:
+    data = dict(zip(_RECOMMENDATION_COLS, row, strict=True))
+    for name in _JSON_RECOMMENDATION_COLS:
+        data[name] = json.loads(data[name] or "[]")
+    return Recommendation(**data)
 
 
 def _cols(names: list[str]) -> str:
@@ -785,6 +833,102 @@ class SQLiteStore:
             args,
         ).fetchall()
         return [(r, s, c, int(n)) for r, s, c, n in rows]
+
+    # -- recommendations --------------------------------------------------------------------------
+    def save_recommendations(self, report_id: str, recommendations: list[Recommendation], extractor: str) -> None:
+        """Replace one report's recommendations (their links go with them) and record the extractor, in one
+        transaction."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM recommendations WHERE report_id = ?", (report_id,))
+            db.executemany(
+                f"INSERT INTO recommendations ({_cols(_RECOMMENDATION_COLS)}) VALUES ({_marks(_RECOMMENDATION_COLS)})",
+                [_recommendation_row(r) for r in recommendations],
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO recommendation_runs (report_id, extractor, recommendations, at) "
+                "VALUES (?, ?, ?, ?)",
+                (report_id, extractor, len(recommendations), _now()),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def recommendation_runs(self) -> dict[str, str]:
+        """The extractor that read each report, by report id."""
+        return {rid: ex for rid, ex in self.db.execute("SELECT report_id, extractor FROM recommendation_runs")}
+
+    def recommendations(self, report_id: str | None = None, ids: list[str] | None = None) -> list[Recommendation]:
+        """Recommendations of one report, of these ids, or all, in report and text order."""
+        sql = f"SELECT {_cols(_RECOMMENDATION_COLS)} FROM recommendations"
+        if ids is not None:
+            rows = []
+            for chunk in range(0, len(ids), 500):
+                part = ids[chunk : chunk + 500]
+                rows += self.db.execute(sql + f" WHERE id IN ({_marks(part)})", part).fetchall()
+            found = [_recommendation(row) for row in rows]
+            return sorted(found, key=lambda r: (r.report_id, r.start, r.id))
+        args: tuple[Any, ...] = ()
+        if report_id is not None:
+            sql += " WHERE report_id = ?"
+            args = (report_id,)
+        return [_recommendation(row) for row in self.db.execute(sql + " ORDER BY report_id, start, id", args)]
+
+    def recommendation(self, recommendation_id: str) -> Recommendation:
+        found = self.recommendations(ids=[recommendation_id])
+        if not found:
+            raise NotFoundError(f"no recommendation {recommendation_id!r} in the library (`covenant recommendations`)")
+        return found[0]
+
+    def set_recommendation_groups(self, groups: dict[str, str], iccpr: dict[str, list[int]]) -> None:
+        """Set the library-wide near-duplicate group and the ICCPR articles of these recommendations."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany('UPDATE recommendations SET "group" = ? WHERE id = ?', [(g, i) for i, g in groups.items()])
+            db.executemany(
+                "UPDATE recommendations SET iccpr = ? WHERE id = ?", [(json.dumps(a), i) for i, a in iccpr.items()]
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def save_recommendation_links(self, links: list[FollowUp]) -> None:
+        """Replace every follow-up link in the library with these."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM recommendation_links")
+            db.executemany(
+                "INSERT OR REPLACE INTO recommendation_links "
+                "(recommendation_id, passage_id, kind, score, date, evidence, method) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (k.recommendation_id, k.passage_id, k.kind, k.score, k.date, json.dumps(k.evidence), k.method)
+                    for k in links
+                ],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def recommendation_links(self, recommendation_ids: list[str] | None = None) -> list[FollowUp]:
+        """Follow-up links of these recommendations (or all), by date, stated before inferred, best first."""
+        from covenant.recommendations.links import FollowUp
+
+        sql = "SELECT recommendation_id, passage_id, kind, score, date, method, evidence FROM recommendation_links"
+        rows: list[Any] = []
+        if recommendation_ids is None:
+            rows = self.db.execute(sql).fetchall()
+        else:
+            for chunk in range(0, len(recommendation_ids), 500):
+                part = recommendation_ids[chunk : chunk + 500]
+                rows += self.db.execute(sql + f" WHERE recommendation_id IN ({_marks(part)})", part).fetchall()
+        links = [FollowUp(r, p, k, float(s), d, m, json.loads(e)) for r, p, k, s, d, m, e in rows]
+        return sorted(links, key=lambda k: (k.recommendation_id, k.date or "", k.kind != "stated", -k.score))
 
     def stats(self) -> dict[str, int]:
         out = {}
