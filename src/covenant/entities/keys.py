@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from covenant.entities.gazetteer import PARENT_PREFIXES, STOPWORDS, SYNONYMS, TITLES
 
@@ -94,6 +95,7 @@ def romanise(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=200_000)
 def sound_key(word: str) -> str:
     """One spelling for the transliterations of one word: "Zhakiyanov" and "Zhakianov" give the same key."""
     key = re.sub(r"[^a-z0-9]", "", romanise(word))
@@ -139,23 +141,25 @@ def name_words(text: str) -> list[str]:
     return content
 
 
+@lru_cache(maxsize=200_000)
 def name_key(text: str) -> str:
     """Key of an organisation's, place's or outlet's name: its telling words' sound keys, sorted, so that
     "National Security Committee" and "Committee for National Security" meet."""
     return " ".join(sorted({sound_key(w) for w in name_words(text)}))
 
 
-def initials(text: str) -> set[str]:
+@lru_cache(maxsize=200_000)
+def initials(text: str) -> frozenset[str]:
     """The acronyms a long name may be written as: the initials of its telling words, and of all its words
     ("Ministry of Justice" -> MJ, MOJ)."""
     # "U.N. High Commissioner" -> U, N, H, C
     text = re.sub(r"\b((?:[A-Z]\.){2,})", lambda m: " ".join(m.group(1).replace(".", "")), text)
     all_words = [p for w in words(text) for p in re.split(r"[-/]", w.replace("co-op", "coop")) if p and p != "the"]
     if len(all_words) < 2:
-        return set()
+        return frozenset()
     telling = [w for w in all_words if w not in STOPWORDS]
     found = {"".join(w[0] for w in telling), "".join(w[0] for w in all_words)}
-    return {f for f in found if len(f) >= 2}
+    return frozenset(f for f in found if len(f) >= 2)
 
 
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z/]{0,10}[A-Z]$")

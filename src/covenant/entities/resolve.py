@@ -15,9 +15,10 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from covenant.countries import country_code
@@ -174,6 +175,7 @@ def _resolve_names(mentions: list[EntityMention], nodes: list[Hashable | None], 
         _join_typos(group, sorted(group_keys), ordered, sets)
 
 
+@lru_cache(maxsize=200_000)
 def _name_key(text: str) -> str:
     key = name_key(text)
     # "Confederation of Free Trade Unions of Kazakhstan" is the Confederation of Free Trade Unions: a country's
@@ -218,27 +220,22 @@ def _join_acronyms_by_initials(mentions: list[EntityMention], sets: UnionFind) -
     """An acronym not defined anywhere joins the one long name in the library whose initials it is."""
     long_roots: dict[str, set[Hashable]] = defaultdict(set)
     acronyms: set[str] = set()
-    for m in mentions:
-        if m.type == "PERSON":
-            continue
-        if is_acronym(m.text):
-            acronyms.add(m.text)
+    for text in sorted({m.text for m in mentions if m.type != "PERSON"}):
+        if is_acronym(text):
+            acronyms.add(text)
         else:
-            for letters in initials(m.text):
-                long_roots[letters].add(sets.find(("NAME", _name_key(m.text))))
+            for letters in initials(text):
+                long_roots[letters].add(sets.find(("NAME", _name_key(text))))
+    joined_to_long: set[Hashable] = set().union(*long_roots.values())
     for acronym in sorted(acronyms):
         node = ("NAME", _name_key(acronym))
         letters = acronym.replace(".", "").replace("/", "").casefold()
         roots = long_roots.get(letters, set())
         if sets.find(node) in roots:
             continue
-        if len(roots) == 1 and not _joined_to_long_name(node, sets, long_roots):
+        # an acronym already joined to another long name (by a definition, the gazetteer) keeps it
+        if len(roots) == 1 and sets.find(node) not in joined_to_long:
             sets.union(next(iter(roots)), node)
-
-
-def _joined_to_long_name(node: Hashable, sets: UnionFind, long_roots: dict[str, set[Hashable]]) -> bool:
-    root = sets.find(node)
-    return any(root in roots for roots in long_roots.values())
 
 
 def _ordered_key(text: str) -> str:
@@ -247,31 +244,38 @@ def _ordered_key(text: str) -> str:
 
 def _join_typos(group: str, keys: list[str], ordered: dict[str, str], sets: UnionFind) -> None:
     """Keys one letter apart in one word ("Kalam"/"Kakam"), or written in one word or two ("Kyzl Orda" /
-    "Kyzylorda"): one name mistyped. Two letters make another word too often ("Commission"/"Commissioner")."""
-    by_shape: dict[str, list[str]] = defaultdict(list)
-    for key in keys:
-        by_shape[key[:1]].append(key)
-    for bucket in by_shape.values():
-        for i, a in enumerate(bucket):
-            if len(a) < 6:
-                continue
-            for b in bucket[i + 1 :]:
-                if len(b) >= 6 and _one_typo(a, b, ordered):
+    "Kyzylorda"): one name mistyped. Two letters make another word too often ("Commission"/"Commissioner").
+
+    Candidates come from blocking, not from comparing every pair: keys that differ in one word share the
+    others (the key with that word left out); strings one edit apart share a string with one letter deleted."""
+    long_keys = [k for k in keys if len(k) >= 6]
+    one_word_out: dict[tuple[int, str], list[tuple[str, str]]] = defaultdict(list)
+    for key in long_keys:
+        parts = key.split()
+        for i, word in enumerate(parts):
+            if len(word) >= 4:
+                one_word_out[(i, " ".join([*parts[:i], "_", *parts[i + 1 :]]))].append((word, key))
+    for words_out in one_word_out.values():
+        for n, (x, a) in enumerate(words_out):
+            for y, b in words_out[n + 1 :]:
+                # one letter in a word of four or more; two in a long word ("Kaztelecom"/"Kazakhtelecom")
+                if Levenshtein.distance(x, y) <= (2 if min(len(x), len(y)) >= 10 else 1):
                     sets.union((group, a), (group, b))
-
-
-def _one_typo(a: str, b: str, ordered: dict[str, str]) -> bool:
-    a_words, b_words = a.split(), b.split()
-    if len(a_words) == len(b_words):
-        different = [(x, y) for x, y in zip(a_words, b_words, strict=True) if x != y]
-        if len(different) != 1:
-            return False
-        x, y = different[0]
-        shorter = min(len(x), len(y))
-        # one letter in a word of four or more; two in a long word ("Kaztelecom"/"Kazakhtelecom")
-        return shorter >= 4 and Levenshtein.distance(x, y) <= (2 if shorter >= 10 else 1)
-    joined_a, joined_b = ordered.get(a, a.replace(" ", "")), ordered.get(b, b.replace(" ", ""))
-    return min(len(joined_a), len(joined_b)) >= 8 and Levenshtein.distance(joined_a, joined_b) <= 1
+    deletions: dict[str, set[str]] = defaultdict(set)
+    for key in long_keys:
+        joined = ordered.get(key, key.replace(" ", ""))
+        if len(joined) < 8:
+            continue
+        for variant in {joined} | {joined[:i] + joined[i + 1 :] for i in range(len(joined))}:
+            deletions[variant].add(key)
+    for variants in deletions.values():
+        members = sorted(variants)
+        for n, first in enumerate(members):
+            for second in members[n + 1 :]:
+                joined_a = ordered.get(first, first.replace(" ", ""))
+                joined_b = ordered.get(second, second.replace(" ", ""))
+                if first.count(" ") != second.count(" ") and Levenshtein.distance(joined_a, joined_b) <= 1:
+                    sets.union((group, first), (group, second))
 
 
 # --- people -------------------------------------------------------------------------------------------------
@@ -361,12 +365,8 @@ def _surname_node(
     if len(in_library) == 1:
         return next(iter(in_library))
     if not in_library and len(surname) >= 5:
-        close = {
-            sets.find(n)
-            for key, roots in library.items()
-            if _same_gender(key, surname) and fuzz.ratio(key, surname) >= SURNAME_SIMILARITY
-            for n in roots
-        }
+        near = process.extract(surname, list(library), scorer=fuzz.ratio, score_cutoff=SURNAME_SIMILARITY, limit=None)
+        close = {sets.find(n) for key, _, _ in near if _same_gender(key, surname) for n in library[key]}
         if len(close) == 1:
             return next(iter(close))
     return ("PB", surname) if not in_library else ("PB", surname, m.report_id)
