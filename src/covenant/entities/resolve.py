@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from covenant.countries import country_code
 from covenant.entities.gazetteer import KNOWN_ALIASES
@@ -28,7 +28,6 @@ from covenant.entities.overrides import Override, apply_overrides, canonical_nam
 from covenant.model import Entity, EntityMention
 
 NAME_TYPES = ("ORG", "MEDIA", "GPE")  # resolved together: the model confuses them ("Almaty" as an ORG)
-GIVEN_NAME_SIMILARITY = 80  # "Maina"/"Miana", "Sergey"/"Sergei" once keyed
 SURNAME_SIMILARITY = 90  # "Kabduakasov"/"Kaduakasov"
 NAME_WORD_SIMILARITY = 80  # one mistyped word in a body's or outlet's name ("Kalam"/"Kakam")
 NAME_SIMILARITY = 90
@@ -320,13 +319,23 @@ def _join_full_names(nodes: set[Hashable], sets: UnionFind) -> None:
     for group in by_surname.values():
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
-                if fuzz.ratio(a[2], b[2]) >= GIVEN_NAME_SIMILARITY:
+                if _close_given_names(a[2], b[2]):
                     sets.union(a, b)
     for group in by_given.values():
         for i, a in enumerate(group):
             for b in group[i + 1 :]:
                 if len(a[1]) >= 5 and _same_gender(a[1], b[1]) and fuzz.ratio(a[1], b[1]) >= SURNAME_SIMILARITY:
                     sets.union(a, b)
+
+
+def _close_given_names(a: str, b: str) -> bool:
+    """Given names one slip apart once keyed: a letter left out or two swapped ("Maina"/"Miana"); a letter
+    changed only in a long name, since in a short one it is another name ("Marat"/"Murat")."""
+    if a == b:
+        return True
+    if len(a) != len(b):
+        return Levenshtein.distance(a, b) <= 1 and min(len(a), len(b)) >= 3
+    return OSA.distance(a, b) <= 1 and (Levenshtein.distance(a, b) == 2 or len(a) >= 8)
 
 
 def _same_gender(a: str, b: str) -> bool:
