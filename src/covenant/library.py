@@ -34,6 +34,7 @@ from covenant.store.base import Store
 from covenant.workers import Limits
 
 if TYPE_CHECKING:
+    from covenant.recommendations.component import Recommendations
     from covenant.rights.component import Rights
     from covenant.search.engine import SearchEngine, SearchResults
     from covenant.search.fulltext import Filters
@@ -306,6 +307,7 @@ class Library:
         counts = dict(self.engine.refresh(semantic=semantic, on_progress=on_progress))
         if rights and not self.read_only:
             counts["labelled_passages"] = self.rights.label(on_progress=on_progress)["passages"]
+            counts["recommendation_reports"] = self.recommendations.extract(on_progress=on_progress)["reports"]
         return counts
 
     @cached_property
@@ -314,6 +316,14 @@ class Library:
         from covenant.rights.component import Rights
 
         return Rights(self)
+
+    @cached_property
+    def recommendations(self) -> Recommendations:
+        """The recommendations of the library's reports and their follow-up
+        (`covenant.recommendations.component.Recommendations`)."""
+        from covenant.recommendations.component import Recommendations
+
+        return Recommendations(self)
 
     @property
     def repairs(self) -> list[str]:

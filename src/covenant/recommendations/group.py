@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from covenant.eval.matching import normalise
 from covenant.model import Recommendation
 
 _STATES = re.compile(r"\s*\([^()]*\)")
 _OPENING = re.compile(r"^(?:to\s+|the\s+state\s+party\s+should\s+|the\s+committee\s+\w+\s+the\s+state\s+party\s+to\s+)")
+_ROWS = 500  # rows of the similarity matrix computed at once: a library's asks need not fit in memory squared
 
 
 def _key(rec: Recommendation) -> str:
@@ -19,9 +21,11 @@ def _key(rec: Recommendation) -> str:
 
 
 def group_recommendations(recommendations: list[Recommendation], threshold: float = 90.0) -> list[Recommendation]:
-    """Give near-duplicates one `group` (the id of the group's first ask); `threshold` is rapidfuzz's
-    token_set_ratio on the normalised asks, with UPR state lists and "To"/"The State party should" taken off."""
+    """Give near-duplicates one `group` (the id of the group's first ask in the order given); `threshold` is
+    rapidfuzz's token_set_ratio on the normalised asks, with UPR state lists and "To"/"The State party should"
+    taken off."""
     keys = [_key(r) for r in recommendations]
+    lengths = np.array([len(k) for k in keys])
     parent = list(range(len(recommendations)))
 
     def root(i: int) -> int:
@@ -30,15 +34,20 @@ def group_recommendations(recommendations: list[Recommendation], threshold: floa
             i = parent[i]
         return i
 
-    for i in range(len(keys)):
-        for j in range(i):
-            if root(i) == root(j) or not keys[i] or not keys[j]:
+    for top in range(0, len(keys), _ROWS):
+        scores = process.cdist(
+            keys[top : top + _ROWS], keys, scorer=fuzz.token_set_ratio, score_cutoff=threshold, dtype=np.uint8
+        )
+        for row, col in zip(*np.nonzero(scores >= threshold), strict=True):
+            i, j = top + int(row), int(col)
+            if j >= i or not keys[i] or not keys[j]:
                 continue
             # a short ask ("End harassment") would match any longer one holding its words: the shorter must be a third
-            if 3 * min(len(keys[i]), len(keys[j])) < max(len(keys[i]), len(keys[j])):
+            if 3 * min(lengths[i], lengths[j]) < max(lengths[i], lengths[j]):
                 continue
-            if fuzz.token_set_ratio(keys[i], keys[j]) >= threshold:
-                parent[root(i)] = root(j)
+            a, b = root(i), root(j)
+            if a != b:
+                parent[max(a, b)] = min(a, b)  # the earlier ask stays the root: it names the group
     for i, rec in enumerate(recommendations):
         rec.group = recommendations[root(i)].id
     return recommendations

@@ -1,0 +1,255 @@
+"""Follow-up: link each recommendation to later passages of other reports about the same matter, stated or inferred.
+
+A link is *stated* when the text says what became of the recommendation: the quoting report's own assessment of a
+body's earlier ask (its `status_passage_id`), or a later passage that speaks of that body's recommendations and
+claims a status. Every other link is *inferred* from three kinds of evidence, each kept on the link: the meaning of
+the two passages (cosine of their stored vectors in the library's main embedding model), the ICCPR articles their
+rights labels share, and the names and laws both mention (rarer names weigh more). Only passages of the same
+country, in reports later than the ask, are candidates.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from covenant.entities.keys import name_key
+from covenant.entities.rules import law_spans, media_spans, org_spans
+from covenant.model import Passage, Recommendation, Report
+from covenant.recommendations.links import FollowUp
+from covenant.recommendations.sentences import sentence_spans
+from covenant.recommendations.status import sentence_status
+from covenant.rights.examples import report_year
+
+# The weights of the evidence in an inferred link's score and the bars a link must clear; chosen on the reference
+# reports by reading the links they gave (docs/recommendations.md shows ten), not fitted to a gold set.
+WEIGHTS = {"similarity": 0.6, "rights": 0.25, "names": 0.15}
+MIN_SIMILARITY = 0.40  # below it two passages of one country's reports are seldom about the same matter
+MIN_SCORE = 0.40
+PER_RECOMMENDATION = 5  # the best inferred links kept for each ask
+COMMON_NAME_SHARE = 0.15  # a name in more than this share of the candidate passages ("Government") tells nothing
+
+_RECOMMENDATION_WORDS = re.compile(r"\brecommend(?:ation|ations|ed|s)?\b|\burged\b|\bcalled\s+on\b", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A passage that may follow up an ask: its report's date, its rights, names and vector."""
+
+    passage: Passage
+    date: str
+    year: int
+    rights: set[str]
+    names: dict[str, str]  # name key -> the name as first written
+    vector: np.ndarray | None
+
+
+@dataclass(slots=True)
+class Evidence:
+    """What the linker knows of the library: reports, their passages' rights, names and vectors."""
+
+    reports: dict[str, Report]
+    candidates: dict[str, list[Candidate]] = field(default_factory=dict)  # by report id
+    name_share: Counter[str] = field(default_factory=Counter)
+    passages: int = 0
+
+
+def report_date(report: Report) -> str | None:
+    """When a report speaks: its publication date, else the year it covers."""
+    if report.publication_date and report.publication_date[:4].isdigit():
+        return report.publication_date
+    year = report_year(report)
+    return str(year) if year else None
+
+
+def ask_year(rec: Recommendation, report: Report) -> int | None:
+    """The year an ask was made: the date the text gives it, else the year its report was written."""
+    for value in (rec.date, report_date(report)):
+        if value and value[:4].isdigit():
+            return int(value[:4])
+    return None
+
+
+def names_in(text: str) -> dict[str, str]:
+    """The bodies, laws and outlets a text names, by comparison key (entity rules alone: no model to load)."""
+    found: dict[str, str] = {}
+    for start, end, _kind, _method in [*org_spans(text), *law_spans(text), *media_spans(text)]:
+        key = name_key(text[start:end])
+        if key and len(key) > 3:
+            found.setdefault(key, text[start:end])
+    return found
+
+
+def country_of(report: Report, passages: Iterable[Passage]) -> str | None:
+    if report.country:
+        return report.country
+    found = Counter(p.country for p in passages if p.country)
+    return found.most_common(1)[0][0] if found else None
+
+
+def gather(
+    reports: dict[str, Report],
+    passages: dict[str, list[Passage]],
+    rights: dict[str, set[str]],
+    vectors: dict[str, np.ndarray],
+) -> Evidence:
+    """The candidates of every report (passages too short to tell anything are left out)."""
+    evidence = Evidence(reports)
+    for report_id, items in passages.items():
+        date = report_date(reports[report_id])
+        if date is None:
+            continue
+        found = []
+        for p in items:
+            if len(p.text) < 60:
+                continue
+            names = names_in(p.text)
+            evidence.name_share.update(names.keys())
+            found.append(Candidate(p, date, int(date[:4]), rights.get(p.id, set()), names, vectors.get(p.id)))
+        evidence.candidates[report_id] = found
+        evidence.passages += len(found)
+    return evidence
+
+
+def follow_ups(
+    recommendations: list[Recommendation],
+    evidence: Evidence,
+    rights: dict[str, set[str]],
+    ask_vectors: dict[str, np.ndarray],
+) -> list[FollowUp]:
+    """Every link of these recommendations: stated ones, then the best inferred ones, each with its score.
+    `ask_vectors`: each ask's words embedded in the model the passages' vectors are in, by recommendation id."""
+    links: list[FollowUp] = []
+    countries = {
+        rid: country_of(r, (c.passage for c in evidence.candidates.get(rid, []))) for rid, r in evidence.reports.items()
+    }
+    common = {n for n, k in evidence.name_share.items() if k > max(3, COMMON_NAME_SHARE * evidence.passages)}
+    for rec in recommendations:
+        report = evidence.reports[rec.report_id]
+        year = ask_year(rec, report)
+        country = countries.get(rec.report_id)
+        links.extend(_own_assessment(rec, report))
+        if year is None:
+            continue
+        later = [
+            c
+            for rid, items in evidence.candidates.items()
+            if rid != rec.report_id and country is not None and countries.get(rid) == country
+            for c in items
+            if c.year > year
+        ]
+        if not later:
+            continue
+        ask_vector = ask_vectors.get(rec.id)
+        ask_rights = rights.get(rec.passage_id or "", set()) | {str(a) for a in rec.iccpr}
+        ask_names = {k: v for k, v in names_in(rec.quote).items() if k not in common}
+        scored = [_weigh(rec, c, ask_vector, ask_rights, ask_names, common, evidence) for c in later]
+        stated = [link for link in scored if link is not None and link.kind == "stated"]
+        inferred = sorted(
+            (link for link in scored if link is not None and link.kind == "inferred"), key=lambda k: -k.score
+        )
+        links.extend(stated + inferred[:PER_RECOMMENDATION])
+    return links
+
+
+def _own_assessment(rec: Recommendation, report: Report) -> list[FollowUp]:
+    """A quoting report's word on an earlier body's ask ("... has largely not been implemented")."""
+    if not rec.status_passage_id or not rec.status_claimed or rec.issuer == report.source_org:
+        return []
+    return [
+        FollowUp(
+            rec.id,
+            rec.status_passage_id,
+            "stated",
+            1.0,
+            report_date(report),
+            "rules:status_claimed",
+            {"status": rec.status_claimed, "cue": "the quoting report assesses it"},
+        )
+    ]
+
+
+def _weigh(
+    rec: Recommendation,
+    candidate: Candidate,
+    ask_vector: np.ndarray | None,
+    ask_rights: set[str],
+    ask_names: dict[str, str],
+    common: set[str],
+    evidence: Evidence,
+) -> FollowUp | None:
+    similarity = None
+    if ask_vector is not None and candidate.vector is not None:
+        similarity = float(np.dot(ask_vector, candidate.vector))
+    shared_rights = sorted(ask_rights & candidate.rights, key=lambda c: (len(c), c))
+    union_rights = ask_rights | candidate.rights
+    shared_names = sorted(k for k in ask_names if k in candidate.names and k not in common)
+    # a rarer name is stronger evidence: inverse document frequency, scaled so one rare name counts fully
+    name_weight = sum(math.log(evidence.passages / (1 + evidence.name_share[n])) for n in shared_names)
+    name_part = min(1.0, name_weight / max(1.0, math.log(max(2, evidence.passages))))
+    rights_part = len(shared_rights) / len(union_rights) if union_rights else 0.0
+    similarity_part = 0.0 if similarity is None else max(0.0, min(1.0, (similarity - 0.3) / 0.4))
+    score = WEIGHTS["similarity"] * similarity_part + WEIGHTS["rights"] * rights_part + WEIGHTS["names"] * name_part
+    if similarity is None:
+        # without vectors (a library indexed without semantic search) only names and rights together can tell
+        score = 0.5 * rights_part + 0.5 * name_part if shared_rights and shared_names else 0.0
+    cue = _stated_cue(candidate.passage.text, rec)
+    close = (similarity is not None and similarity >= MIN_SIMILARITY) or bool(shared_names)
+    kind = "stated" if cue and close and (shared_rights or shared_names or (similarity or 0) >= 0.55) else "inferred"
+    if kind == "inferred":
+        if similarity is not None and similarity < MIN_SIMILARITY:
+            return None
+        if score < MIN_SCORE or not (shared_rights or shared_names):
+            return None
+    found: dict[str, object] = {"rights": shared_rights, "names": [candidate.names[k] for k in shared_names]}
+    if similarity is not None:
+        found["similarity"] = round(similarity, 3)
+    if cue:
+        found["cue"] = cue[0]
+        if cue[1]:
+            found["status"] = cue[1]
+    return FollowUp(
+        rec.id,
+        candidate.passage.id,
+        kind,
+        round(score, 3),
+        candidate.date,
+        "rules:stated_recommendation" if kind == "stated" else "inferred:vectors+rights+names",
+        found,
+    )
+
+
+def _stated_cue(text: str, rec: Recommendation) -> tuple[str, str | None] | None:
+    """The sentence of a passage that names the ask's issuer, speaks of its recommendations and claims what
+    became of them ("the OSCE/ODIHR recommendations ... have yet to be implemented"), with that status."""
+    if not rec.issuer or not _RECOMMENDATION_WORDS.search(text):
+        return None
+    names = _issuer_names(rec.issuer)
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        if not _RECOMMENDATION_WORDS.search(sentence) or not any(n.search(sentence) for n in names):
+            continue
+        status = sentence_status(sentence)
+        if status:
+            return sentence.strip(), status
+    return None
+
+
+def _issuer_names(issuer: str) -> list[re.Pattern[str]]:
+    """How a later text names an issuer: its name without "UN"/"U.S.", its acronym (ODIHR), or for a treaty
+    body "the Committee"."""
+    core = re.sub(r"^(?:UN|U\.S\.|United\s+Nations)\s+", "", issuer.split(";")[0].strip())
+    words = [w for w in core.split() if w[:1].isupper()]
+    if words and words[0].isupper():
+        words = words[1:]  # "OSCE Office for Democratic Institutions ...": its own acronym is ODIHR
+    found = [re.compile(r"\b" + re.escape(core).replace(r"\ ", r"\s+") + r"\b", re.IGNORECASE)]
+    if len(words) >= 3:
+        found.append(re.compile(r"\b" + "".join(w[0] for w in words) + r"\b"))
+    if core.endswith("Committee"):
+        found.append(re.compile(r"\bthe\s+Committee\b"))
+    return found
