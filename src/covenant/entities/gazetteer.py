@@ -394,6 +394,10 @@ NOT_NAME_STARTS = frozenset(
     ]
 ) - {"International", "National", "Independent", "Regional"}
 
+# Endings of one-word company names ("Kazakhtelecom", "Kazkommertsbank", "KazMunayGas"): such a word is a
+# body even where the model tags it as a person.
+COMPANY_ENDINGS = ("bank", "telecom", "com", "gas", "gaz", "oil", "neft", "mobile", "invest", "holding", "stroy")
+
 # spaCy labels and natasha labels mapped to Covenant's entity types; labels absent here are not kept.
 SPACY_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "GPE", "LAW": "LAW"}
 NATASHA_TYPES = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE"}

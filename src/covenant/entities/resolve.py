@@ -22,7 +22,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Levenshtein
 
 from covenant.countries import country_code
-from covenant.entities.gazetteer import KNOWN_ALIASES
+from covenant.entities.gazetteer import COMPANY_ENDINGS, KNOWN_ALIASES
 from covenant.entities.keys import initials, is_acronym, name_key, name_words, person_name, sound_key, words
 from covenant.entities.overrides import Override, apply_overrides, canonical_names
 from covenant.model import Entity, EntityMention
@@ -119,6 +119,8 @@ def _retype_surnames(mentions: list[EntityMention]) -> None:
     for m in mentions:
         if m.type == "PERSON" and m.method.startswith(("spacy", "natasha")):
             kind = ruled.get(name_key(m.text))
+            if kind is None and " " not in m.text and m.text.casefold().endswith(COMPANY_ENDINGS):
+                kind = "ORG"
             if kind is not None:
                 m.type = kind
     surnames: set[str] = set()
