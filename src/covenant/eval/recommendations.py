@@ -5,6 +5,9 @@ gold quote, or holds 80% of a longer gold quote's words in order; each gold ask 
 and each prediction at most one gold ask (a maximum bipartite matching), so a bullet that asks two things must
 come out as two records to earn both.
 
+Rights accuracy compares the ICCPR articles of matched pairs where the gold gives some: the articles the shipped
+rights model labels the ask's passage with (as the library fills `iccpr`), exactly and by overlap.
+
 Precision is given two ways, because an annotated report's recommendations.jsonl need not list every ask in it:
 `precision` counts as false every prediction in a report with a recommendations.jsonl that matches no gold quote
 (a lower bound when the gold is not exhaustive); `precision_on_negatives` counts as false only predictions that
@@ -63,10 +66,36 @@ def _located(quote: str, doc: Document) -> bool:
     return q in normalise(doc.clean_text) or any(quote_matches("", "", q, normalise(p.text)) for p in doc.passages)
 
 
-def score_recommendations(sets: list[GoldSet], docs: dict[str, Document] | None = None) -> dict[str, Any]:
-    """Extraction precision and recall, issuer, status and rights accuracy over every annotated report."""
+def passage_rights(docs: dict[str, Document]) -> dict[str, set[int]]:
+    """The ICCPR articles the shipped rights model gives each passage of these documents (with the reports'
+    headings and the passages' vectors), as `Library.recommendations` takes them from the library's labels."""
+    from covenant.rights.classifier import load_model
+    from covenant.rights.labeller import label_report
+    from covenant.search.embed import load_embedder
+
+    model = load_model()
+    embedder = load_embedder(model.vector_model)
+    out: dict[str, set[int]] = {}
+    for doc in docs.values():
+        if not doc.passages:
+            continue
+        rows = embedder.embed([p.text for p in doc.passages])
+        vectors = {p.id: rows[i] for i, p in enumerate(doc.passages)}
+        for label in label_report(model, doc.sections, doc.passages, vectors):
+            if label.scheme == "iccpr" and label.assigned:
+                out.setdefault(label.passage_id, set()).add(int(label.code))
+    return out
+
+
+def score_recommendations(
+    sets: list[GoldSet], docs: dict[str, Document] | None = None, *, rights: bool = False
+) -> dict[str, Any]:
+    """Extraction precision and recall, issuer, status and (with `rights`: labels the passages with the rights
+    model first) rights accuracy over every annotated report."""
     if docs is None:
         docs, _ = documents_for(sets)
+    articles = passage_rights(docs) if rights else {}
+    rights_overlap = 0
     totals = {"gold": 0, "predicted": 0, "predicted_in_span": 0, "matched": 0, "negatives": 0, "negatives_predicted": 0}
     issuer_ok = status_ok = status_total = assessed_ok = assessed_total = rights_ok = rights_total = 0
     unlocated: list[dict[str, str]] = []
@@ -80,6 +109,8 @@ def score_recommendations(sets: list[GoldSet], docs: dict[str, Document] | None 
             if doc is None or not (gold or negatives):
                 continue
             predicted = extract_recommendations(doc)
+            for r in predicted:
+                r.iccpr = sorted(articles.get(r.passage_id or "", set()))
             texts = [normalise(r.quote) for r in predicted]
             for g in gold + negatives:
                 if not _located(g["quote"], doc):
@@ -106,8 +137,10 @@ def score_recommendations(sets: list[GoldSet], docs: dict[str, Document] | None 
                 if g.get("status_claimed") is not None:
                     assessed_ok += g.get("status_claimed") == r.status_claimed
                     assessed_total += 1
-                if r.iccpr:
-                    rights_ok += sorted(g.get("iccpr") or []) == sorted(r.iccpr)
+                if rights and g.get("iccpr"):
+                    # exact: the same set of articles; overlap: at least one article in common
+                    rights_ok += sorted(g["iccpr"]) == sorted(r.iccpr)
+                    rights_overlap += bool(set(g["iccpr"]) & set(r.iccpr))
                     rights_total += 1
             totals["gold"] += len(gold)
             totals["predicted"] += len(predicted) if gold else 0
@@ -134,7 +167,9 @@ def score_recommendations(sets: list[GoldSet], docs: dict[str, Document] | None 
         "issuer_accuracy": _ratio(issuer_ok, matched),
         "status_accuracy": _ratio(status_ok, status_total),
         "status_accuracy_assessed": _ratio(assessed_ok, assessed_total),
-        "rights_accuracy": _ratio(rights_ok, rights_total) if rights_total else "n/a",
+        "rights_accuracy": _ratio(rights_ok, rights_total) if rights_total else None,
+        "rights_overlap": _ratio(rights_overlap, rights_total) if rights_total else None,
+        "rights_pairs": rights_total,
         "unlocated_quotes": unlocated,
         "reports": per_report,
     }
@@ -154,9 +189,10 @@ def predictions(doc: Document) -> list[Recommendation]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m covenant.eval.recommendations SET_DIR...`: the scores as JSON."""
+    """`python -m covenant.eval.recommendations SET_DIR...`: the scores as JSON (`covenant eval recommendations`
+    prints them too)."""
     dirs = [Path(a) for a in (argv if argv is not None else sys.argv[1:])]
-    result = score_recommendations(load_sets(dirs))
+    result = score_recommendations(load_sets(dirs), rights=True)
     print(json.dumps(result, indent=2, ensure_ascii=False))
     return 0
 
