@@ -1034,6 +1034,7 @@ def eval_search(
 
 # The rights commands live in their own module; importing it registers them on `main` and `eval`.
 from covenant import cli_rights  # noqa: E402, F401
+from covenant import cli_recommendations  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()
