@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import needs_corpus
-from covenant.dates import find_dates
+from covenant.dates import dates_in, find_dates
 from covenant.model import DateMention, Document
 
 pytestmark = needs_corpus
@@ -66,14 +66,17 @@ def test_an_explicit_year_in_the_sentence_wins_over_the_report_period(report_200
         assert mention.value is not None and mention.value[:4] in sentence
 
 
-def test_a_letter_without_a_period_takes_the_nearest_year_of_its_passage(reference_docs: dict[str, Document]) -> None:
+def test_a_letter_without_a_period_takes_the_year_it_names_most(reference_docs: dict[str, Document]) -> None:
     letter = reference_docs[LETTER_2005]
-    dates = _dates(letter)
+    assert letter.report.period_start is None
+    alone = [m for p in letter.passages for m in find_dates(p, letter.report)]
+    assert any(m.value is None and m.method == "rules:no-year" for m in alone)
+    dates = dates_in(letter.passages, letter.report)
+    assert [(m.start, m.text) for m in dates] == [(m.start, m.text) for m in alone]
+    # "On September 17, police raided an impromptu public exhibit ... featuring Zhakianov" (the 2005 letter)
     september_17 = next(m for m in dates if m.text == "September 17")
-    passage = next(p for p in letter.passages if p.id == september_17.passage_id)
-    assert september_17.value is None or september_17.value.endswith("-09-17")
-    if september_17.value is not None:
-        assert september_17.value[:4] in passage.text[: september_17.start - passage.start]
+    assert (september_17.value, september_17.method) == ("2005-09-17", "rules:report-year")
+    assert all(m.value is not None for m in dates)
 
 
 def test_may_the_verb_is_no_date(report_2003: Document) -> None:

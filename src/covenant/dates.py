@@ -9,6 +9,7 @@ fixed shapes; these patterns read them in microseconds and keep the precision th
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -120,11 +121,14 @@ class _Found:
     groups: dict[str, str | None]
 
 
-def find_dates(passage: Passage, report: Report | None = None) -> list[DateMention]:
-    """Every date expression in one passage, with clean-text offsets of the report."""
+def find_dates(passage: Passage, report: Report | None = None, report_year: int | None = None) -> list[DateMention]:
+    """Every date expression in one passage, with clean-text offsets of the report. `report_year` is the year
+    a report of no single-year period names most often (`dates_in` finds it): the last resort for a year."""
     text = passage.text
     found = _scan(text)
     years = [(f.start, int(y)) for f in found if (y := f.groups.get("y") or f.groups.get("y2")) is not None]
+    if report_year is not None:
+        years.insert(0, (-1, report_year))  # before every expression of the passage, in no sentence of it
     period_year = _period_year(report)
     mentions = []
     for f in found:
@@ -145,8 +149,27 @@ def find_dates(passage: Passage, report: Report | None = None) -> list[DateMenti
 
 
 def dates_in(passages: Iterable[Passage], report: Report | None = None) -> list[DateMention]:
-    """Date mentions of many passages of one report, in order."""
-    return [m for p in passages for m in find_dates(p, report)]
+    """Date mentions of the passages of one report, in order. In a report that covers no single year (a
+    letter), an undated day or month with no year earlier in its passage takes the year the report names most
+    often: a letter of 2005 on the year's events writes "On September 17" for 2005, and the year named just
+    before may be a past one it recalls."""
+    passages = list(passages)
+    first = [find_dates(p, report) for p in passages]
+    years = Counter(
+        m.value[:4]
+        for found in first
+        for m in found
+        if m.method == "rules:explicit" and m.value and m.precision != "range"
+    )
+    if _period_year(report) is not None or not years:
+        return [m for found in first for m in found]
+    report_year = int(years.most_common(1)[0][0])
+    mentions = []
+    for passage, found in zip(passages, first, strict=True):
+        if any(m.method == "rules:no-year" for m in found):
+            found = find_dates(passage, report, report_year)
+        mentions.extend(found)
+    return mentions
 
 
 def _scan(text: str) -> list[_Found]:
@@ -213,13 +236,13 @@ def _year_for(f: _Found, text: str, years: list[tuple[int, int]], period_year: i
     for m in _SENTENCE_END.finditer(text, 0, f.start):
         sentence_start = m.end()
     before = [(s, y) for s, y in years if s < f.start]
-    in_sentence = [y for s, y in before if s >= sentence_start]
+    in_sentence = [y for s, y in before if s >= sentence_start and s >= 0]
     if in_sentence:
         return in_sentence[-1], "rules:sentence-year"
     if period_year is not None:
         return period_year, "rules:report-period"
     if before:
-        return before[-1][1], "rules:passage-year"
+        return before[-1][1], "rules:passage-year" if before[-1][0] >= 0 else "rules:report-year"
     return None, "rules:no-year"
 
 
