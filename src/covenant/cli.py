@@ -1032,9 +1032,9 @@ def eval_search(
     click.echo(f"written to {out_file}")
 
 
-# The rights commands live in their own module; importing it registers them on `main` and `eval`.
-from covenant import cli_rights  # noqa: E402, F401
-from covenant import cli_recommendations  # noqa: E402, F401
+# The rights and recommendation commands live in modules of their own; importing them registers them on `main`
+# and `eval`.
+from covenant import cli_recommendations, cli_rights  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()

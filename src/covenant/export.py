@@ -1,4 +1,5 @@
-"""Write the library as JSON Lines: reports, sections, passages, footnotes, tags and notes (docs/export.md)."""
+"""Write the library as JSON Lines: reports, sections, passages, footnotes, tags, notes, labels and
+recommendations (docs/export.md)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,20 @@ from typing import Any
 
 from covenant.citation import cite_passage, section_codes
 from covenant.errors import CovenantError
+from covenant.model import Report
 from covenant.store.base import Store
 
-FILES = ("reports", "sections", "passages", "footnotes", "tags", "notes", "labels", "label_corrections")
+FILES = (
+    "reports",
+    "sections",
+    "passages",
+    "footnotes",
+    "tags",
+    "notes",
+    "labels",
+    "label_corrections",
+    "recommendations",
+)
 
 
 def export_library(
@@ -51,6 +63,7 @@ def export_library(
                     _write(handles["footnotes"], {**extra, **note.to_dict()})
                     counts["footnotes"] += 1
                 counts["labels"] += _write_labels(handles["labels"], store, report.id, extra)
+                counts["recommendations"] += _write_recommendations(handles["recommendations"], store, report, extra)
             files = {r.id: r.file_name for r in reports}
             for tag in store.tags():
                 if report_ids is None or tag.report_id in files:
@@ -107,6 +120,32 @@ def _write_labels(handle: Any, store: Store, report_id: str, extra: dict[str, An
             _write(handle, {**extra, **record})
             written += 1
     return written
+
+
+def _write_recommendations(handle: Any, store: Store, report: Report, extra: dict[str, Any]) -> int:
+    """The report's recommendations: FORMAT's fields and the store's, ICCPR articles from the labels in effect,
+    the citation of the ask's words and its follow-up links."""
+    from covenant.citation import cite
+    from covenant.rights.component import apply_corrections
+
+    recs = store.recommendations(report.id)
+    if not recs:
+        return 0
+    passages = store.passages(report.id)
+    ids = [p.id for p in passages]
+    rights = apply_corrections(store.right_labels(ids), store.right_corrections(ids))
+    links: dict[str, list[dict[str, Any]]] = {}
+    for link in store.recommendation_links([r.id for r in recs]):
+        record = link.to_dict()
+        record.pop("recommendation_id")
+        links.setdefault(link.recommendation_id, []).append(record)
+    text, runs, sections = store.clean_text(report.id), store.offset_map(report.id), store.sections(report.id)
+    for rec in recs:
+        rec.iccpr = sorted(int(lab.code) for lab in rights.get(rec.passage_id or "", []) if lab.scheme == "iccpr")
+        citation = cite(report, text, runs, sections, rec.start, rec.end, passages)
+        cited = {"formatted": citation.formatted(), "formatted_coi": citation.formatted("coi")}
+        _write(handle, {**extra, **rec.to_dict(), "citation": cited, "follow_up": links.get(rec.id, [])})
+    return len(recs)
 
 
 def _write_corrections(handle: Any, store: Store, files: dict[str, str], report_ids: list[str] | None) -> int:

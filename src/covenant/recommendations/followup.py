@@ -128,12 +128,13 @@ def follow_ups(
     countries = {
         rid: country_of(r, (c.passage for c in evidence.candidates.get(rid, []))) for rid, r in evidence.reports.items()
     }
+    texts = {c.passage.id: c.passage.text for items in evidence.candidates.values() for c in items}
     common = {n for n, k in evidence.name_share.items() if k > max(3, COMMON_NAME_SHARE * evidence.passages)}
     for rec in recommendations:
         report = evidence.reports[rec.report_id]
         year = ask_year(rec, report)
         country = countries.get(rec.report_id)
-        links.extend(_own_assessment(rec, report))
+        links.extend(_own_assessment(rec, report, texts.get(rec.status_passage_id or "", "")))
         if year is None:
             continue
         later = [
@@ -157,10 +158,11 @@ def follow_ups(
     return links
 
 
-def _own_assessment(rec: Recommendation, report: Report) -> list[FollowUp]:
+def _own_assessment(rec: Recommendation, report: Report, text: str) -> list[FollowUp]:
     """A quoting report's word on an earlier body's ask ("... has largely not been implemented")."""
     if not rec.status_passage_id or not rec.status_claimed or rec.issuer == report.source_org:
         return []
+    cue = next((text[s:e].strip() for s, e in sentence_spans(text) if sentence_status(text[s:e])), "")
     return [
         FollowUp(
             rec.id,
@@ -169,7 +171,7 @@ def _own_assessment(rec: Recommendation, report: Report) -> list[FollowUp]:
             1.0,
             report_date(report),
             "rules:status_claimed",
-            {"status": rec.status_claimed, "cue": "the quoting report assesses it"},
+            {"status": rec.status_claimed, "cue": cue or "the quoting report's assessment"},
         )
     ]
 
