@@ -18,16 +18,6 @@ from covenant.recommendations.component import STATUSES
 COLUMNS = ["id", "report_id", "issuer", "addressee", "iccpr", "status_claimed", "response", "date", "group", "quote"]
 
 
-def recommendation_rows(lib: Any, recs: list[Any]) -> list[dict[str, Any]]:
-    """The records as the listing prints them: each with its number of stated and inferred follow-up links."""
-    links = lib.store.recommendation_links([r.id for r in recs])
-    counts: dict[str, dict[str, int]] = {}
-    for link in links:
-        mine = counts.setdefault(link.recommendation_id, {"stated": 0, "inferred": 0})
-        mine[link.kind] += 1
-    return [{**r.to_dict(), "follow_up": counts.get(r.id, {"stated": 0, "inferred": 0})} for r in recs]
-
-
 @main.command(name="recommendations")
 @click.option("--issuer", default=None, help="Only asks made by a body or state whose name holds these words.")
 @click.option("--right", default=None, help="Only asks on an ICCPR article (19 or iccpr:19), from the rights labels.")
@@ -54,7 +44,7 @@ def recommendations_cmd(
     state's response and the number of follow-up links (stated / inferred). `covenant index` finds them."""
     with _library(ctx) as lib:
         recs = lib.recommendations.list(issuer=issuer, right=right, status=status, report=report)
-        rows = recommendation_rows(lib, recs)
+        rows = lib.recommendations.rows(recs)
         waiting = len(lib.recommendations.pending())
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

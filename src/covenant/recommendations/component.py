@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import re
 from collections import Counter
@@ -227,6 +228,14 @@ class Recommendations:
             if passage is not None:
                 trail.append((link, passage, self._citation(passage)))
         return Trail(rec, self.citation(rec), self.group(rec), trail)
+
+    def rows(self, recs: Asks) -> builtins.list[dict[str, Any]]:
+        """The records as listings show them: each with its number of stated and inferred follow-up links."""
+        counts: dict[str, dict[str, int]] = {}
+        for link in self.store.recommendation_links([r.id for r in recs]):
+            mine = counts.setdefault(link.recommendation_id, {"stated": 0, "inferred": 0})
+            mine[link.kind] += 1
+        return [{**r.to_dict(), "follow_up": counts.get(r.id, {"stated": 0, "inferred": 0})} for r in recs]
 
     def citation(self, rec: Recommendation) -> dict[str, Any]:
         """The citation of the ask's own words (report, section, original lines or page, quote)."""

@@ -1,6 +1,16 @@
 """The workbench's views: each a few lines over `Library`, each page with its JSON twin."""
 
-from covenant.web.views import annotations, compare, library, login, reader, rights, search, uploads
+from covenant.web.views import (
+    annotations,
+    compare,
+    library,
+    login,
+    reader,
+    recommendations,
+    rights,
+    search,
+    uploads,
+)
 
 ROUTERS = [
     library.router,
@@ -8,6 +18,7 @@ ROUTERS = [
     search.router,
     compare.router,
     rights.router,
+    recommendations.router,
     annotations.router,
     annotations.writes,
     login.router,
