@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -46,6 +47,25 @@ def test_the_crosswalk_is_total() -> None:
         assert all(int(a) in ICESCR for a in found["icescr"])
         assert all(t in THEMES for t in found["theme"])
     assert sorted(ICCPR) == list(range(1, 28))
+
+
+def test_the_shipped_word_features_are_those_of_training() -> None:
+    # Labelling computes TF-IDF with numpy; it must equal scikit-learn's transform that training used.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from covenant.rights.classifier import TFIDF
+
+    model = load_model()
+    vectorizer = TfidfVectorizer(vocabulary=model.vocabulary, **TFIDF)
+    vectorizer.idf_ = model.idf
+    texts = [
+        "Police beat detainees in pretrial detention; the court refused bail.",
+        "The newspaper's website was blocked, and its editor fined under the law on mass media.",
+        "",
+        "Ещё один текст без английских слов",
+    ]
+    expected = np.asarray(vectorizer.transform(texts) @ model.text_coef.T) + model.text_intercept
+    assert np.allclose(model.text_logits(texts), expected, atol=1e-4)
 
 
 def test_rights_as_users_write_them() -> None:
@@ -198,6 +218,7 @@ def _slice(folder: Path) -> list[Path]:
     return picked
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not STATE_DEPT.exists(), reason="State Department pages are absent")
 def test_training_on_a_small_slice_and_a_correction_surviving_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +20,9 @@ from covenant.rights.crosswalk import labels
 MODEL_NAME = "rights-v1"
 MODEL_FILE = Path(__file__).parent / "data" / f"{MODEL_NAME}.npz"
 
-#: TF-IDF settings shared by training and use: words of two letters or more, single words and pairs.
+#: TF-IDF settings of training (scikit-learn); `RightsModel._tfidf` applies the same at labelling time.
 TFIDF = {"ngram_range": (1, 2), "sublinear_tf": True, "lowercase": True, "dtype": np.float32}
+_WORD = re.compile(r"(?u)\b\w\w+\b")  # TfidfVectorizer's default token pattern
 
 
 @dataclass
@@ -46,8 +49,35 @@ class RightsModel:
 
     # -- scoring ------------------------------------------------------------------------------------
     def text_logits(self, texts: list[str]) -> np.ndarray:
-        features = self._vectorizer.transform(texts)
-        return np.asarray(features @ self.text_coef.T, dtype=np.float32) + self.text_intercept
+        """The word model's logits: scikit-learn's TF-IDF of training, applied here with numpy alone (importing
+        scikit-learn costs seconds, longer than labelling a report)."""
+        out = np.tile(self.text_intercept, (len(texts), 1)).astype(np.float32)
+        coef_t = self._coef_t
+        for row, text in enumerate(texts):
+            columns, weights = self._tfidf(text)
+            if columns.size:
+                out[row] += weights @ coef_t[columns]
+        return out
+
+    def _tfidf(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """One text's TF-IDF features as TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True) makes them:
+        lower-cased words of two or more characters, single and in pairs, 1 + log(count) times idf, L2-normed."""
+        words = _WORD.findall(text.lower())
+        counts: dict[int, int] = {}
+        vocabulary = self.vocabulary
+        for term in (*words, *(f"{a} {b}" for a, b in pairwise(words))):
+            column = vocabulary.get(term)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        if not counts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))) * self.idf[columns]
+        return columns, (weights / np.linalg.norm(weights)).astype(np.float32)
+
+    @cached_property
+    def _coef_t(self) -> np.ndarray:
+        return np.ascontiguousarray(self.text_coef.T, dtype=np.float32)
 
     def vector_logits(self, vectors: np.ndarray) -> np.ndarray:
         return np.asarray(vectors, dtype=np.float32) @ self.vector_coef.T + self.vector_intercept
@@ -100,14 +130,6 @@ class RightsModel:
                     matrix[row, codes.index(code)] = 1.0
             out[scheme] = (codes, matrix)
         return out
-
-    @cached_property
-    def _vectorizer(self) -> Any:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vectorizer = TfidfVectorizer(vocabulary=self.vocabulary, **TFIDF)  # type: ignore[arg-type]
-        vectorizer.idf_ = self.idf
-        return vectorizer
 
     # -- the file -----------------------------------------------------------------------------------
     def save(self, path: Path) -> None:
