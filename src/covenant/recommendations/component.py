@@ -208,7 +208,7 @@ class Recommendations:
 
     def group(self, ref: str | Recommendation) -> Asks:
         """The asks of a recommendation's near-duplicate group across the library (itself included)."""
-        rec = ref if isinstance(ref, Recommendation) else self.get(ref)
+        rec = self.get(ref.id if isinstance(ref, Recommendation) else ref)  # its group as stored now
         members = [r for r in self.store.recommendations() if (r.group or r.id) == (rec.group or rec.id)]
         return self._with_rights(members)
 
