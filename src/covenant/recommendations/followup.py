@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,11 +84,10 @@ def names_in(text: str) -> dict[str, str]:
     return found
 
 
-def country_of(report: Report, passages: Iterable[Passage]) -> str | None:
-    if report.country:
-        return report.country
-    found = Counter(p.country for p in passages if p.country)
-    return found.most_common(1)[0][0] if found else None
+def country_of(passage: Passage | None, report: Report) -> str | None:
+    """The country a passage is about (an extract of a country-by-country report holds its neighbours' entries
+    too), else its report's."""
+    return (passage.country if passage is not None else None) or report.country
 
 
 def gather(
@@ -125,24 +123,22 @@ def follow_ups(
     """Every link of these recommendations: stated ones, then the best inferred ones, each with its score.
     `ask_vectors`: each ask's words embedded in the model the passages' vectors are in, by recommendation id."""
     links: list[FollowUp] = []
-    countries = {
-        rid: country_of(r, (c.passage for c in evidence.candidates.get(rid, []))) for rid, r in evidence.reports.items()
-    }
+    by_id = {c.passage.id: c.passage for items in evidence.candidates.values() for c in items}
     texts = {c.passage.id: c.passage.text for items in evidence.candidates.values() for c in items}
     common = {n for n, k in evidence.name_share.items() if k > max(3, COMMON_NAME_SHARE * evidence.passages)}
     for rec in recommendations:
         report = evidence.reports[rec.report_id]
         year = ask_year(rec, report)
-        country = countries.get(rec.report_id)
+        country = country_of(by_id.get(rec.passage_id or ""), report)
         links.extend(_own_assessment(rec, report, texts.get(rec.status_passage_id or "", "")))
         if year is None:
             continue
         later = [
             c
             for rid, items in evidence.candidates.items()
-            if rid != rec.report_id and country is not None and countries.get(rid) == country
+            if rid != rec.report_id and country is not None
             for c in items
-            if c.year > year
+            if c.year > year and country_of(c.passage, evidence.reports[rid]) == country
         ]
         if not later:
             continue
