@@ -30,6 +30,7 @@ from covenant.rights.examples import report_year
 WEIGHTS = {"similarity": 0.6, "rights": 0.25, "names": 0.15}
 MIN_SIMILARITY = 0.40  # below it two passages of one country's reports are seldom about the same matter
 MIN_SCORE = 0.40
+CLOSE_SIMILARITY = 0.58  # close enough in meaning to link without shared rights or names (labels can be missing)
 PER_RECOMMENDATION = 5  # the best inferred links kept for each ask
 COMMON_NAME_SHARE = 0.15  # a name in more than this share of the candidate passages ("Government") tells nothing
 
@@ -202,8 +203,9 @@ def _weigh(
     if kind == "inferred":
         if similarity is not None and similarity < MIN_SIMILARITY:
             return None
-        if score < MIN_SCORE or not (shared_rights or shared_names):
-            return None
+        close_in_meaning = similarity is not None and similarity >= CLOSE_SIMILARITY
+        if not close_in_meaning and (score < MIN_SCORE or not (shared_rights or shared_names)):
+            return None  # a link needs shared rights or names, unless the meaning alone is close
     found: dict[str, object] = {"rights": shared_rights, "names": [candidate.names[k] for k in shared_names]}
     if similarity is not None:
         found["similarity"] = round(similarity, 3)
