@@ -402,3 +402,31 @@ def test_rights_heatmap_drills_down_to_passages_and_the_reader_shows_labels(page
     assert page.locator(".passage.highlight .passage-rights .label-chip").count() >= 1
     page.goto("/rights?scheme=theme")
     expect(page.locator("a.scheme-link.current")).to_have_text("theme")
+
+
+def test_recommendations_tracker_filters_and_opens_a_trail(page: Any, screenshots: Path) -> None:
+    if not KAZAKHSTAN.exists():
+        pytest.skip("reference corpus ../shared is absent")
+    page.goto("/")
+    page.locator("header nav a", has_text="Recommendations").click()
+    page.wait_for_url("**/recommendations")
+    everything = page.locator("table.recommendations tbody tr").count()
+    assert everything > 100
+    page.select_option("form.rec-filters select[name=status]", "not_implemented")
+    page.locator("form.rec-filters button").click()
+    page.wait_for_url("**/recommendations?**status=not_implemented**")
+    rows = page.locator("table.recommendations tbody tr")
+    assert 0 < rows.count() < everything
+    assert rows.locator(".rec-not_implemented").count() == rows.count()
+    page.screenshot(path=str(screenshots / "recommendations.png"))
+    rows.first.locator("td.ask a").click()
+    page.wait_for_url("**/recommendations/**")
+    expect(page.locator("blockquote.rec-quote")).to_be_visible()
+    # the quoting report's own assessment is the first, stated, step of the trail, and opens in the reader
+    stated = page.locator("ol.trail li.trail-stated")
+    expect(stated.first.locator(".rec-status")).to_have_text("not implemented")
+    page.screenshot(path=str(screenshots / "recommendation-trail.png"), full_page=True)
+    words = stated.first.locator("p.text").inner_text()[:60]
+    stated.first.locator("p.cite a").click()
+    page.wait_for_url("**/reports/**")
+    expect(page.locator(".passage.highlight")).to_contain_text(words)
