@@ -89,12 +89,19 @@ _PLACE = re.compile(r"\b(?P<name>[A-Z][\w’'-]+(?:[ -][A-Z][\w’'-]+){0,2})\s+
 _BODY_BEFORE_NOUN = re.compile(
     r"\b(?P<name>[A-Z][\w’'-]+(?:[ -][A-Z][\w’'-]+){0,3})\s+(?:party|movement|bloc|union|foundation|association)\b"
 )
-_KNOWN_NAMES = [
-    (kind, re.compile(r"\b" + re.escape(name).replace(r"\ ", r"\s+") + r"\b", re.IGNORECASE if " " in name else 0))
-    for kind, names in KNOWN_ALIASES
-    for name in names
-    if kind != "MEDIA"
-]
+_KNOWN_KINDS = {
+    " ".join(name.casefold().split()): kind for kind, names in KNOWN_ALIASES if kind != "MEDIA" for name in names
+}
+# one alternation for all known names, longest first; case matters only for one-word names ("RK", "Oral")
+_KNOWN_NAMES = re.compile(
+    r"\b(?:"
+    + "|".join(
+        (re.escape(n).replace(r"\ ", r"\s+") if " " in n else "(?-i:" + re.escape(n) + ")")
+        for n in sorted({n for kind, names in KNOWN_ALIASES if kind != "MEDIA" for n in names}, key=len, reverse=True)
+    )
+    + r")\b",
+    re.IGNORECASE,
+)
 
 
 def org_spans(text: str) -> list[Span]:
@@ -118,10 +125,9 @@ def org_spans(text: str) -> list[Span]:
         if first in NOT_NAME_STARTS:
             continue
         spans.append((m.start(), _trim_end(text, m.start(), m.end()), "GPE", "rules:place"))
-    for kind, pattern in _KNOWN_NAMES:
-        for m in pattern.finditer(text):
-            if m.group()[:1].isupper():
-                spans.append((m.start(), m.end(), kind, "rules:gazetteer"))
+    for m in _KNOWN_NAMES.finditer(text):
+        if m.group()[:1].isupper():
+            spans.append((m.start(), m.end(), _KNOWN_KINDS[" ".join(m.group().casefold().split())], "rules:gazetteer"))
     return spans
 
 
