@@ -85,7 +85,7 @@ def resolve(mentions: Iterable[EntityMention], overrides: list[Override] | None 
     mentions = list(mentions)
     sets = UnionFind()
     nodes: list[Hashable | None] = [None] * len(mentions)
-    _retype_surnames(mentions)
+    _retype(mentions)
     _resolve_names(mentions, nodes, sets)
     _resolve_people(mentions, nodes, sets)
     groups: dict[Hashable, list[int]] = defaultdict(list)
@@ -108,10 +108,11 @@ def resolve(mentions: Iterable[EntityMention], overrides: list[Override] | None 
     return resolution
 
 
-def _retype_surnames(mentions: list[EntityMention]) -> None:
-    """An ORG or GPE mention of one to three capitalised words ending in a surname the model tags as a person's
-    elsewhere in the library is that person's mention: the model tags a name as a body now and then."""
-    # a spelling the rules type as a body, place or outlet anywhere is one everywhere ("Ak Zhol party")
+def _retype(mentions: list[EntityMention]) -> None:
+    """Correct the model's type from what the library says elsewhere: a spelling the rules type as a body,
+    place or outlet anywhere is one everywhere ("Ak Zhol party"), a one-word name ending like a company's is
+    a body, and an ORG or GPE of one to three capitalised words ending in a surname the model tags as a
+    person's elsewhere is that person's mention."""
     ruled: dict[str, str] = {}
     for m in mentions:
         if m.type in NAME_TYPES and m.method.startswith("rules:"):
@@ -128,11 +129,6 @@ def _retype_surnames(mentions: list[EntityMention]) -> None:
         if m.type == "PERSON":
             name = person_name(m.text)
             if name is not None:
-                surnames.add(name.surname_key)
-    for m in mentions:
-        if m.type == "PERSON":
-            name = person_name(m.text)
-            if (name is not None and " " not in m.text.strip()) or (name is not None and name.given):
                 surnames.add(name.surname_key)
     for m in mentions:
         if m.type not in ("ORG", "GPE") or not m.method.startswith("spacy") or is_acronym(m.text):
