@@ -306,7 +306,8 @@ class Library:
         `rights`, label the passages not yet labelled (and those labelled before their vector was stored)."""
         counts = dict(self.engine.refresh(semantic=semantic, on_progress=on_progress))
         if rights and not self.read_only:
-            counts["labelled_passages"] = self.rights.label(on_progress=on_progress)["passages"]
+            done = self.rights.label(vectors_stored=semantic, on_progress=on_progress)
+            counts["labelled_passages"] = done["passages"]
             counts["recommendation_reports"] = self.recommendations.extract(on_progress=on_progress)["reports"]
         return counts
 

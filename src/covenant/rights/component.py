@@ -65,15 +65,28 @@ class Rights:
         return waiting
 
     def label(
-        self, reports: list[str] | None = None, *, relabel: bool = False, on_progress: Progress | None = None
+        self,
+        reports: list[str] | None = None,
+        *,
+        relabel: bool = False,
+        vectors_stored: bool = True,
+        on_progress: Progress | None = None,
     ) -> dict[str, int]:
-        """Label every passage the current model has not labelled (or has labelled without the vector it now
-        has); `relabel`: all of them again. A user's corrections are kept apart and still win."""
+        """Label every passage the current model has not labelled, and (`vectors_stored`: the vectors may have
+        changed) those labelled before their vector was stored; `relabel`: all of them again. A user's
+        corrections are kept apart and still win."""
         self.library._writable("label passages")
         model = self.model
-        ids = [self.library.report(r).id for r in reports] if reports else list(self.store.passage_counts())
-        labelled = reports_done = 0
-        for n, report_id in enumerate(ids, 1):
+        if reports:
+            ids = [self.library.report(r).id for r in reports]
+        elif relabel:
+            ids = list(self.store.passage_counts())
+        else:
+            ids = self.store.reports_to_label(model.name, vectors_stored)
+        counts = self.store.passage_counts()
+        total = sum(counts.get(r, 0) for r in ids)
+        labelled = reports_done = seen = 0
+        for report_id in ids:
             passages = self.store.passages(report_id)
             runs = self.store.right_runs(report_id)
             vectors = self.vectors(passages, model)
@@ -93,8 +106,9 @@ class Rights:
                 )
                 labelled += len(todo)
                 reports_done += 1
+            seen += len(passages)
             if on_progress is not None:
-                on_progress("labelling rights", n, len(ids))
+                on_progress("labelling rights", seen, total)
         return {"passages": labelled, "reports": reports_done}
 
     def vectors(self, passages: list[Passage], model: RightsModel) -> dict[str, np.ndarray]:

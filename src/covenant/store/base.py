@@ -116,6 +116,9 @@ class Store(Protocol):
     ) -> None:
         """Replace these passages' model labels, and record which model labelled them (with their vector?)."""
 
+    def reports_to_label(self, model: str, with_vectors: bool) -> list[str]:
+        """Reports with passages `model` has not labelled (or, `with_vectors`, labelled without their vector)."""
+
     def right_runs(self, report_id: str) -> dict[str, tuple[str, bool]]: ...
 
     def right_labels(self, passage_ids: list[str]) -> list[RightLabel]: ...

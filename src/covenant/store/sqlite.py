@@ -737,6 +737,16 @@ class SQLiteStore:
             db.execute("ROLLBACK")
             raise
 
+    def reports_to_label(self, model: str, with_vectors: bool) -> list[str]:
+        """Reports with passages the model has not labelled (or, `with_vectors`, labelled without a vector)."""
+        condition = "r.passage_id IS NULL OR r.model != ?" + (" OR r.with_vector = 0" if with_vectors else "")
+        rows = self.db.execute(
+            "SELECT DISTINCT p.report_id FROM passages p LEFT JOIN right_runs r ON r.passage_id = p.id "
+            f"WHERE {condition}",
+            (model,),
+        ).fetchall()
+        return sorted(r[0] for r in rows)
+
     def right_runs(self, report_id: str) -> dict[str, tuple[str, bool]]:
         """Which model labelled each passage of a report, and whether it had the passage's vector."""
         rows = self.db.execute(
