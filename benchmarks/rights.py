@@ -1,16 +1,17 @@
-"""Rights labels on the held-out State Department years (2021-2022), the shipped model beside two peers trained on
-the same split in the same run, and the time to label the whole State Department library against embedding it.
+"""Rights labels on the held-out State Department years (2021-2022), the shipped model beside two peers trained on the
+same split in the same run, and the time to label the whole State Department library against embedding it.
 
 usage: python benchmarks/rights.py [--db DB] [--corpus DIR] [--out benchmarks/results] [--embed-sample N]
 
 `--db` is a library of the State Department pages with their passage vectors (`covenant --db DB train rights
---corpus ../shared/corpus/state-dept-html` makes one; the pages are ingested here when the library is empty).
-Peers: TF-IDF (single words) + logistic regression predicting the section directly, and a softmax (logistic
-regression) on the stored multilingual passage vectors predicting the section: the baseline measured during the
-search work. ICCPR articles of a peer follow from its section through the same crosswalk. Calibration: expected
-calibration error of the ICCPR scores (all passage x article cells) and of the section's top score. Speed:
-`Library.rights.label(relabel=True)` over every passage against embedding `--embed-sample` passages with the
-library's model, scaled to the library. Results go to <out>/rights.json and rights.md.
+--corpus ../shared/corpus/state-dept-html` makes one; the pages are ingested here when the library is empty). Peers:
+TF-IDF (single words) + logistic regression predicting the section directly, and a softmax (logistic regression) on
+the stored multilingual passage vectors predicting the section: the baseline measured during the search work. ICCPR
+articles of a peer follow from its section through the same crosswalk (the section's own entry: 6 is 26, 1.c is 7;
+the peers know no subsections). Calibration: expected calibration error of the ICCPR scores (all passage x article
+cells) and of the section's top score. Speed: `Library.rights.label(relabel=True)` over every passage against
+embedding `--embed-sample` passages with the library's model, scaled to the library. Results go to <out>/rights.json
+and rights.md.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def section_peer(name: str, train_x: Any, train: list[Example], test_x: Any, tes
     top = [classes[i] for i in probs.argmax(axis=1)]
     truth = [UNITS[e.unit].section for e in test]
     hits = np.array([a == b for a, b in zip(top, truth, strict=True)])
-    section_articles = {c: set(labels(c)["iccpr"]) if c in UNITS else _section_articles(c) for c in classes}
+    section_articles = {c: _section_articles(c) for c in classes}
     predicted = [section_articles[c] for c in top]
     gold = [set(labels(e.unit)["iccpr"]) for e in test]
     iccpr = label_f1(gold, predicted, sorted({a for g in gold for a in g}, key=int))
@@ -81,7 +82,8 @@ def section_peer(name: str, train_x: Any, train: list[Example], test_x: Any, tes
 
 
 def _section_articles(section: str) -> set[str]:
-    return {a for u, found in UNITS.items() if found.section == section for a in labels(u)["iccpr"]}
+    """A section's own articles: its crosswalk entry (a section that only has lettered units: theirs)."""
+    return {a for u, found in UNITS.items() if found.section == section and "/" not in u for a in labels(u)["iccpr"]}
 
 
 def main() -> None:

@@ -168,6 +168,7 @@ def test_reader_json_twin_carries_passages_with_citations(client: TestClient, li
             "formatted_coi": citation.formatted("coi"),
             "tags": [],
             "notes": [],
+            "rights": [lab.to_dict() for lab in lib.rights.of(passage)],
         }
 
 
@@ -538,8 +539,9 @@ def test_passage_field_names_are_the_data_models(client: TestClient, lib: Librar
     report = report_named(lib, "norland-2023")
     data = client.get(f"/reports/{report.id}", headers=JSON).json()
     assert set(data) == {"report", "sections", "passages", "footnotes"}
-    extra = {"formatted", "formatted_coi", "tags", "notes"}
+    extra = {"formatted", "formatted_coi", "tags", "notes", "rights"}
     assert set(data["passages"][0]) == set(Passage.__dataclass_fields__) | extra
+    assert data["passages"][0]["rights"], "the library's index labelled every passage"
 
 
 # -- tags, notes and writing with a token ---------------------------------------------------------
