@@ -599,3 +599,34 @@ class RightCorrection:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(slots=True)
+class Event:
+    """One mention of a specific act (an arrest, a conviction, a killing, a closure) in a passage, with the fields
+    of the annotation format (FORMAT.md's events.jsonl) and its citation.
+
+    `quote` is the sentence telling it, an exact span of the report's clean text (`start`/`end`); `date` is ISO
+    at `date_precision` (day, month, year, range), the event's own date and never the report's publication date;
+    `method` names the rule that found it; `event_group` is shared by every mention of the same event, across
+    passages and reports.
+    """
+
+    id: str
+    report_id: str
+    passage_id: str
+    start: int
+    end: int
+    quote: str
+    type: str
+    method: str
+    date: str | None = None
+    date_precision: str | None = None
+    perpetrators: list[str] = field(default_factory=list)
+    victims: list[str] = field(default_factory=list)
+    place: str | None = None
+    iccpr: list[int] = field(default_factory=list)
+    event_group: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
