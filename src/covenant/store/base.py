@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Protocol
 from covenant.annotations import Note, Tag, TagCount
 from covenant.model import (
     Document,
+    Entity,
+    EntityMention,
     Footnote,
     IngestEvent,
     MapRun,
@@ -159,6 +161,23 @@ class Store(Protocol):
         """Replace every follow-up link in the library."""
 
     def recommendation_links(self, recommendation_ids: list[str] | None = None) -> list[FollowUp]: ...
+
+    # Entities: mentions derived from a report's passages (gone with them) and the library's entities, replaced
+    # whole whenever resolution runs again.
+    def save_entity_mentions(self, report_id: str, mentions: list[EntityMention], recogniser: str) -> None:
+        """Replace one report's mentions and record which recogniser read it, in one transaction."""
+
+    def entity_runs(self) -> dict[str, str]:
+        """The recogniser that read each report, by report id."""
+
+    def entity_mentions(
+        self, report_id: str | None = None, entity_id: str | None = None, passage_ids: list[str] | None = None
+    ) -> list[EntityMention]: ...
+
+    def save_entities(self, entities: list[Entity], mentions: list[EntityMention]) -> None:
+        """Replace the library's entities and set each mention's entity id."""
+
+    def entities(self, ids: list[str] | None = None) -> list[Entity]: ...
 
     def stats(self) -> dict[str, int]: ...
 

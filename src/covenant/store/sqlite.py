@@ -18,6 +18,8 @@ from covenant.annotations import Note, Tag, TagCount, clean_note, clean_tag, not
 from covenant.errors import CovenantError, NotFoundError, StoreError
 from covenant.model import (
     Document,
+    Entity,
+    EntityMention,
     Footnote,
     IngestEvent,
     MapRun,
@@ -182,6 +184,27 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (recommendation_id, passage_id)
     ) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS recommendation_links_passage ON recommendation_links(passage_id);
+    """,
+    # Entity mentions (derived: gone with their passage, recognised again in a new version of the report) and the
+    # library's entities, replaced whole whenever resolution runs again (the set of reports changed).
+    # `entity_runs` says which recogniser read a report, so a report with no mention is not read again.
+    """
+    CREATE TABLE IF NOT EXISTS entity_mentions (
+        passage_id TEXT NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+        report_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
+        type TEXT NOT NULL, method TEXT NOT NULL, entity_id TEXT,
+        PRIMARY KEY (passage_id, start, "end")
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS entity_mentions_report ON entity_mentions(report_id, start);
+    CREATE INDEX IF NOT EXISTS entity_mentions_entity ON entity_mentions(entity_id);
+    CREATE TABLE IF NOT EXISTS entities (
+        id TEXT PRIMARY KEY, canonical TEXT NOT NULL, type TEXT NOT NULL, aliases TEXT NOT NULL DEFAULT '[]',
+        mentions INTEGER NOT NULL, reports TEXT NOT NULL DEFAULT '{}', method TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE IF NOT EXISTS entity_runs (
+        report_id TEXT PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
+        recogniser TEXT NOT NULL, mentions INTEGER NOT NULL, at TEXT NOT NULL
+    ) WITHOUT ROWID;
     """,
 ]
 _JSON_REPORT_COLS = ("metadata_method", "printed_pages")
@@ -939,6 +962,89 @@ class SQLiteStore:
                 rows += self.db.execute(sql + f" WHERE recommendation_id IN ({_marks(part)})", part).fetchall()
         links = [FollowUp(r, p, k, float(s), d, m, json.loads(e)) for r, p, k, s, d, m, e in rows]
         return sorted(links, key=lambda k: (k.recommendation_id, k.date or "", k.kind != "stated", -k.score))
+
+    # -- entities ---------------------------------------------------------------------------------
+    def save_entity_mentions(self, report_id: str, mentions: list[EntityMention], recogniser: str) -> None:
+        """Replace one report's mentions and record the recogniser that read it, in one transaction."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM entity_mentions WHERE report_id = ?", (report_id,))
+            db.executemany(
+                'INSERT OR IGNORE INTO entity_mentions (passage_id, report_id, start, "end", text, type, method, '
+                "entity_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(m.passage_id, m.report_id, m.start, m.end, m.text, m.type, m.method, m.entity_id) for m in mentions],
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO entity_runs (report_id, recogniser, mentions, at) VALUES (?, ?, ?, ?)",
+                (report_id, recogniser, len(mentions), _now()),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def entity_runs(self) -> dict[str, str]:
+        """The recogniser that read each report, by report id."""
+        return {rid: name for rid, name in self.db.execute("SELECT report_id, recogniser FROM entity_runs")}
+
+    def entity_mentions(
+        self, report_id: str | None = None, entity_id: str | None = None, passage_ids: list[str] | None = None
+    ) -> list[EntityMention]:
+        """Mentions of one report, of one entity, in these passages, or all, in report and text order."""
+        sql = 'SELECT report_id, passage_id, start, "end", text, type, method, entity_id FROM entity_mentions'
+        rows: list[Any] = []
+        if passage_ids is not None:
+            for chunk in range(0, len(passage_ids), 500):
+                part = passage_ids[chunk : chunk + 500]
+                rows += self.db.execute(sql + f" WHERE passage_id IN ({_marks(part)})", part).fetchall()
+        else:
+            where, args = [], []
+            if report_id is not None:
+                where.append("report_id = ?")
+                args.append(report_id)
+            if entity_id is not None:
+                where.append("entity_id = ?")
+                args.append(entity_id)
+            rows = self.db.execute(sql + (f" WHERE {' AND '.join(where)}" if where else ""), args).fetchall()
+        found = [EntityMention(*row) for row in rows]
+        return sorted(found, key=lambda m: (m.report_id, m.start, m.end))
+
+    def save_entities(self, entities: list[Entity], mentions: list[EntityMention]) -> None:
+        """Replace the library's entities and set each mention's entity id, in one transaction."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM entities")
+            db.executemany(
+                "INSERT INTO entities (id, canonical, type, aliases, mentions, reports, method) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (e.id, e.canonical, e.type, json.dumps(e.aliases), e.mentions, json.dumps(e.reports), e.method)
+                    for e in entities
+                ],
+            )
+            db.executemany(
+                'UPDATE entity_mentions SET entity_id = ?, type = ? WHERE passage_id = ? AND start = ? AND "end" = ?',
+                [(m.entity_id, m.type, m.passage_id, m.start, m.end) for m in mentions],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def entities(self, ids: list[str] | None = None) -> list[Entity]:
+        """The library's entities (or these), most mentioned first."""
+        sql = "SELECT id, canonical, type, aliases, mentions, reports, method FROM entities"
+        rows: list[Any] = []
+        if ids is None:
+            rows = self.db.execute(sql).fetchall()
+        else:
+            for chunk in range(0, len(ids), 500):
+                part = ids[chunk : chunk + 500]
+                rows += self.db.execute(sql + f" WHERE id IN ({_marks(part)})", part).fetchall()
+        found = [Entity(i, c, t, json.loads(a), int(n), json.loads(r), m) for i, c, t, a, n, r, m in rows]
+        return sorted(found, key=lambda e: (-e.mentions, e.canonical, e.id))
 
     def stats(self) -> dict[str, int]:
         out = {}
