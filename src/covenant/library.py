@@ -34,6 +34,7 @@ from covenant.store.base import Store
 from covenant.workers import Limits
 
 if TYPE_CHECKING:
+    from covenant.entities.component import Entities
     from covenant.recommendations.component import Recommendations
     from covenant.rights.component import Rights
     from covenant.search.engine import SearchEngine, SearchResults
@@ -309,6 +310,7 @@ class Library:
             done = self.rights.label(vectors_stored=semantic, on_progress=on_progress)
             counts["labelled_passages"] = done["passages"]
             counts["recommendation_reports"] = self.recommendations.extract(on_progress=on_progress)["reports"]
+            counts["entity_reports"] = self.entities.recognise(on_progress=on_progress)["reports"]
         return counts
 
     @cached_property
@@ -325,6 +327,14 @@ class Library:
         from covenant.recommendations.component import Recommendations
 
         return Recommendations(self)
+
+    @cached_property
+    def entities(self) -> Entities:
+        """The people, bodies, places, laws and outlets the reports name, resolved across the library
+        (`covenant.entities.component.Entities`)."""
+        from covenant.entities.component import Entities
+
+        return Entities(self)
 
     @property
     def repairs(self) -> list[str]:

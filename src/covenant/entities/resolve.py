@@ -97,6 +97,7 @@ def resolve(mentions: Iterable[EntityMention], overrides: list[Override] | None 
     if overrides:
         clusters, touched = apply_overrides(clusters, mentions, overrides, surface_form)
     entities = [_entity(members, mentions) for members in clusters]
+    _distinct_ids(entities, clusters, mentions)
     for entity, changed in zip(entities, touched, strict=True):
         if changed:
             entity.method = "override"
@@ -402,6 +403,20 @@ def _entity(members: list[int], mentions: list[EntityMention]) -> Entity:
         mentions=len(found),
         reports=dict(sorted(reports.items())),
     )
+
+
+def _distinct_ids(entities: list[Entity], clusters: list[list[int]], mentions: list[EntityMention]) -> None:
+    """Entities kept apart under one canonical key (two people of one surname, each named only by it) each get an
+    id of their own: the key's hash and their first mention's place, which stays the same when the same reports
+    are ingested again."""
+    seen = Counter(e.id for e in entities)
+    for entity, members in zip(entities, clusters, strict=True):
+        if seen[entity.id] < 2:
+            continue
+        first = min((mentions[i].report_id, mentions[i].start) for i in members)
+        entity.id = "E" + hashlib.sha1(f"{entity.id}:{first[0]}:{first[1]}".encode()).hexdigest()[:12]
+        for i in members:
+            mentions[i].entity_id = entity.id
 
 
 def _fullness(surface: str, kind: str) -> int:
