@@ -280,3 +280,45 @@ def test_rights_commands(kz: Library, tmp_path: Path) -> None:
     unknown = runner.invoke(main, ["--db", db, "label", "nosuch:p00001", "19"])
     assert unknown.exit_code == 1
     assert set(SCHEMES) == {"iccpr", "dos_section", "theme", "icescr"}
+
+
+# -- the workbench --------------------------------------------------------------------------------------
+@needs_corpus
+def test_the_workbench_heatmap_passages_and_a_users_label(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from covenant.web import create_app
+    from covenant.web.auth import create_token
+
+    report = tmp_path / "000.txt"
+    shutil.copy(KAZAKHSTAN / "000_81691023f15c1c92.txt", report)
+    with indexed_library(tmp_path / "w.db", [report], semantic=False) as lib:
+        token = create_token(lib, "tester")[0]
+        pid = _find(lib, "000", "Prisoners were held in close proximity, barracks-style facilities")
+        cells = [c.to_dict() for c in lib.rights.matrix("iccpr")]
+    json_headers = {"Accept": "application/json"}
+    with TestClient(create_app(tmp_path / "w.db")) as client:
+        heat = client.get("/rights", headers=json_headers).json()
+        assert heat == {"scheme": "iccpr", "cells": cells}
+        cell = next(c for c in cells if c["code"] == "10")
+        listed = client.get(
+            "/rights/passages",
+            params={"right": "10", "year": cell["year"], "source": cell["source"]},
+            headers=json_headers,
+        ).json()
+        assert listed["total"] == cell["passages"] == len(listed["passages"])
+        assert pid in {item["passage"]["id"] for item in listed["passages"]}
+        assert client.get("/rights/passages", params={"right": "42"}, headers=json_headers).status_code == 400
+        refused = client.post(f"/passages/{pid}/rights", json={"right": "7"})
+        assert refused.status_code == 401
+        auth = {"Authorization": f"Bearer {token}"}
+        done = client.post(f"/passages/{pid}/rights", json={"right": "iccpr:7"}, headers=auth).json()
+        assert {(lab["code"], lab["method"]) for lab in done["labels"]} >= {("7", "user")}
+        off = client.post(f"/passages/{pid}/rights", json={"right": "10", "present": "false"}, headers=auth).json()
+        assert "10" not in {lab["code"] for lab in off["labels"] if lab["scheme"] == "iccpr"}
+        back = client.delete(f"/passages/{pid}/rights/10", headers=auth).json()
+        assert "10" in {lab["code"] for lab in back["labels"] if lab["scheme"] == "iccpr"}
+        assert client.delete(f"/passages/{pid}/rights/10", headers=auth).status_code == 404
+        reader = client.get(f"/reports/{pid.split(':')[0]}", headers=json_headers).json()
+        mine = next(p for p in reader["passages"] if p["id"] == pid)
+        assert ("7", "user") in {(lab["code"], lab["method"]) for lab in mine["rights"]}

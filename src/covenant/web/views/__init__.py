@@ -18,6 +18,7 @@ ROUTERS = [
     search.router,
     compare.router,
     rights.router,
+    rights.writes,
     recommendations.router,
     annotations.router,
     annotations.writes,

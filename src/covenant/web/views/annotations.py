@@ -30,6 +30,8 @@ FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _FIELDS_BODY = {
     "tag": {"type": "string", "description": "the tag (1-64 characters)"},
     "text": {"type": "string", "description": "the note's text"},
+    "right": {"type": "string", "description": "a right: 19 or iccpr:19, 1.c, media, icescr:8"},
+    "present": {"type": "string", "description": "true (default): set the label; false: take it off"},
     "token": {"type": "string", "description": "a token made by `covenant token create`"},
     "csrf": {"type": "string", "description": "the session's CSRF token (forms of a logged-in browser)"},
     "next": {"type": "string", "description": "where a form post is sent back to (a path of this server)"},

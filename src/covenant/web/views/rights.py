@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from covenant.errors import NotFoundError, QueryError
 from covenant.library import Library
 from covenant.rights.crosswalk import SCHEMES, describe, parse_right
-from covenant.web.render import ERROR_RESPONSES, json_response, page, wanted
+from covenant.web.render import ERROR_RESPONSES, json_response, page, passage_link, wanted
+from covenant.web.views.annotations import WRITE_RESPONSES, answered, body_doc, body_fields, writer
 
 router = APIRouter(responses=ERROR_RESPONSES)
+writes = APIRouter(responses=WRITE_RESPONSES)
 
 
 def heatmap(lib: Library, scheme: str) -> dict[str, Any]:
@@ -92,3 +95,66 @@ async def right_passages_page(
     if wanted(request) == "json":
         return json_response(found)
     return page(request, "right_passages.html", {"found": found})
+
+
+def _labels_of(lib: Library, passage_id: str) -> list[dict[str, Any]]:
+    return [lab.to_dict() for lab in lib.rights.of(passage_id)]
+
+
+@writes.post(
+    "/passages/{passage_id}/rights",
+    summary="Set or take off a right on a passage",
+    description="Body: `right` (19, iccpr:19, 1.c, media, icescr:8) and `present` (true, the default: set the label; "
+    "false: take it off, the model's too). The user's label wins over the model and survives re-labelling and "
+    "re-training (`covenant label`). Needs a token, as tagging does. JSON: `passage_id`, `scheme`, `code`, "
+    "`present`, `labels` (the passage's labels in effect).",
+    response_model=None,
+    openapi_extra=body_doc("right", "present"),
+)
+async def set_right(request: Request, passage_id: Annotated[str, Path(description="a passage id")]) -> Response:
+    fields, is_form = await body_fields(request)
+    await writer(request, fields)
+    scheme, code = parse_right(fields.get("right", ""))
+    present = fields.get("present", "true").strip().lower()
+    if present not in ("true", "false"):
+        raise QueryError("present is true or false")
+
+    def work(lib: Library) -> dict[str, Any]:
+        pid = lib.passage(passage_id).id
+        right = f"{scheme}:{code}"
+        lib.rights.set(pid, right) if present == "true" else lib.rights.remove(pid, right)
+        return {
+            "passage_id": pid,
+            "scheme": scheme,
+            "code": code,
+            "present": present == "true",
+            "labels": _labels_of(lib, pid),
+        }
+
+    done = await request.app.state.writer.run(work)
+    return answered(is_form, fields, passage_link(done["passage_id"]), done)
+
+
+@writes.delete(
+    "/passages/{passage_id}/rights/{right}",
+    summary="Give a right on a passage back to the model",
+    description="Drops the user's correction of this right on the passage (set or taken off): the model decides "
+    "again. JSON: `passage_id`, `scheme`, `code`, `labels`; a 404 when there was no correction.",
+    response_model=None,
+)
+async def forget_right(
+    request: Request,
+    passage_id: Annotated[str, Path(description="a passage id")],
+    right: Annotated[str, Path(description="19, iccpr:19, 1.c, media, icescr:8")],
+) -> Response:
+    fields, _ = await body_fields(request)
+    await writer(request, fields)
+    scheme, code = parse_right(right)
+
+    def work(lib: Library) -> dict[str, Any]:
+        pid = lib.passage(passage_id).id
+        if not lib.rights.forget(pid, f"{scheme}:{code}"):
+            raise NotFoundError(f"{pid} has no correction of {scheme}:{code}")
+        return {"passage_id": pid, "scheme": scheme, "code": code, "labels": _labels_of(lib, pid)}
+
+    return json_response(await request.app.state.writer.run(work))
