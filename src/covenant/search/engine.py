@@ -12,6 +12,7 @@ from covenant.annotations import Note
 from covenant.citation import cite_passage, section_codes
 from covenant.errors import IndexDamagedError, QueryError
 from covenant.model import Citation, Passage, Report
+from covenant.search.aliases import Spellings, expand_query
 from covenant.search.fulltext import FACET_FIELDS, Filters, FullTextIndex, prepare_query
 from covenant.search.highlight import highlight
 from covenant.search.keys import text_hash
@@ -64,11 +65,14 @@ class SearchResults:
     candidates: int  # passages the facet counts are taken over (bm25: every match; else the fused pool)
     # What the search could not see yet: reports not in the full-text index, passages without vectors.
     pending: dict[str, int] = field(default_factory=dict)
+    # Entities the query names, each with the other spellings searched with it (`covenant.search.aliases`).
+    spellings: list[Spellings] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "mode": self.mode,
+            "spellings": [asdict(s) for s in self.spellings],
             "candidates": self.candidates,
             "pending": self.pending,
             "facets": self.facets,
@@ -217,6 +221,8 @@ class SearchEngine:
             facet_names = [*FACET_FIELDS, "tag", "right"] if facets else []
             pending = {} if refresh else self.pending(semantic=mode != "bm25")
             return SearchResults(query, mode, [], {name: {} for name in facet_names}, 0, pending)
+        # A name of an entity also asks BM25 for its other spellings; the meaning-based rankers get the query as typed.
+        original, (query, spellings) = query, expand_query(self.store, query)
         pool = limit if mode == "bm25" else max(CANDIDATES, limit)
         if collapse:
             pool = min(MAX_POOL, max(pool, limit * COLLAPSE_POOL))
@@ -228,13 +234,13 @@ class SearchEngine:
             if not query.strip():
                 raise QueryError("empty query: give a few words to search for")
             allowed = self._allowed_ids(filters) if not filters.is_empty() else None
-            if mode == "hybrid" and has_constraints(query):
+            if mode == "hybrid" and has_constraints(original):
                 # A phrase, AND, NOT, +term or -term is a demand on the words: the semantic ranker
                 # only reorders passages that meet it, rather than adding passages that do not.
                 matching = self.fulltext.matching_query_ids(query, filters)
                 allowed = matching if allowed is None else allowed & matching
             for i, name in enumerate(self.models):
-                vector = self.embedder(name).embed_query(plain_words(query))
+                vector = self.embedder(name).embed_query(plain_words(original))
                 if mode == "hybrid" and ranked["bm25"]:
                     feedback = [pid for pid, _ in ranked["bm25"][:FEEDBACK_PASSAGES]]
                     vector = self._with_feedback(vector, feedback, name)
@@ -286,7 +292,7 @@ class SearchEngine:
                 )
             )
         pending = {} if refresh else self.pending(semantic=mode != "bm25")
-        return SearchResults(query, mode, hits, counts, matched, pending)
+        return SearchResults(original, mode, hits, counts, matched, pending, spellings)
 
     def _collapse(
         self, fused: list[tuple[str, float]], passages: dict[str, Passage]
