@@ -721,6 +721,8 @@ def search(
         if counts
     )
     click.echo(f"\n[{results.candidates} candidates] {facet_line}".rstrip())
+    for found in results.spellings:
+        click.echo(f"searched {safe(found.written)} also as: {safe(', '.join(found.others))}", err=True)
 
 
 @main.command()
@@ -1034,7 +1036,7 @@ def eval_search(
 
 # The rights and recommendation commands live in modules of their own; importing them registers them on `main`
 # and `eval`.
-from covenant import cli_recommendations, cli_rights  # noqa: E402, F401
+from covenant import cli_entities, cli_recommendations, cli_rights  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()
