@@ -101,7 +101,7 @@ def test_a_russian_scan_reads_in_cyrillic(tmp_path: Path) -> None:
     source = HURIDOCS / "ohchr_1_ru.pdf"
     scan = scanned_pdf(source, [0], tmp_path / "ohchr_ru.pdf")
     raw = read_report(scan)
-    assert raw.ocr_pages[1].language == "rus"
+    assert raw.ocr_pages[1].language == "rus+eng"
     assert recall(raw.original, text_layer(source, [0])) >= 0.9
     doc = build_document(scan)
     assert doc.report.language == "ru"
