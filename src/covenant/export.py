@@ -1,5 +1,5 @@
-"""Write the library as JSON Lines: reports, sections, passages, footnotes, tags, notes, labels and
-recommendations (docs/export.md)."""
+"""Write the library as JSON Lines: reports, sections, passages, footnotes, tags, notes, labels,
+recommendations, entities and their mentions (docs/export.md)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ FILES = (
     "labels",
     "label_corrections",
     "recommendations",
+    "entities",
+    "mentions",
 )
 
 
@@ -64,6 +66,7 @@ def export_library(
                     counts["footnotes"] += 1
                 counts["labels"] += _write_labels(handles["labels"], store, report.id, extra)
                 counts["recommendations"] += _write_recommendations(handles["recommendations"], store, report, extra)
+                counts["mentions"] += _write_mentions(handles["mentions"], store, report, extra)
             files = {r.id: r.file_name for r in reports}
             for tag in store.tags():
                 if report_ids is None or tag.report_id in files:
@@ -73,6 +76,7 @@ def export_library(
                 if report_ids is None or annotation.report_id in files:
                     _write(handles["notes"], {"report_file": files.get(annotation.report_id), **annotation.to_dict()})
                     counts["notes"] += 1
+            counts["entities"] = _write_entities(handles["entities"], store, report_ids)
             counts["label_corrections"] = _write_corrections(handles["label_corrections"], store, files, report_ids)
             for handle in handles.values():
                 handle.flush()
@@ -119,6 +123,36 @@ def _write_labels(handle: Any, store: Store, report_id: str, extra: dict[str, An
             record.pop("assigned", None)
             _write(handle, {**extra, **record})
             written += 1
+    return written
+
+
+def _write_mentions(handle: Any, store: Store, report: Report, extra: dict[str, Any]) -> int:
+    """The report's entity mentions with their entity, clean offsets and their passage's citation."""
+    mentions = store.entity_mentions(report_id=report.id)
+    if not mentions:
+        return 0
+    passages = store.passages_by_ids(sorted({m.passage_id for m in mentions}))
+    codes = section_codes(store.sections(report.id))
+    cited: dict[str, str] = {}
+    for m in mentions:
+        passage = passages[m.passage_id]
+        if m.passage_id not in cited:
+            cited[m.passage_id] = cite_passage(report, passage, codes.get(passage.section_id or "") or None).formatted()
+        _write(handle, {**extra, **m.to_dict(), "citation": {"formatted": cited[m.passage_id]}})
+    return len(mentions)
+
+
+def _write_entities(handle: Any, store: Store, report_ids: list[str] | None) -> int:
+    """The library's entities (with a choice of reports: those they name, counted in those reports only)."""
+    written = 0
+    for entity in store.entities():
+        if report_ids is not None:
+            entity.reports = {r: n for r, n in entity.reports.items() if r in report_ids}
+            if not entity.reports:
+                continue
+            entity.mentions = sum(entity.reports.values())
+        _write(handle, entity.to_dict())
+        written += 1
     return written
 
 
