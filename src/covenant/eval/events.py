@@ -30,11 +30,15 @@ def score_events(sets: list[GoldSet], events: list[Event], docs: dict[str, Docum
     """Match predicted events to gold ones (a predicted event's passage holds the gold quote, types equal; one to
     one, the predicted quote nearest the gold one first) and score what the matched pairs carry."""
     tp = predicted = gold_total = unlocated = 0
+    # Gold files may annotate only some sections of a report: precision is also given over the sections that
+    # hold at least one annotated event, where every prediction could have been annotated.
+    scoped = [0, 0]  # predicted in annotated sections, of which matched
     dates = [0, 0]  # right, matched
     precision_counts = {"date_precision": [0, 0], "place": [0, 0]}
     people = {"perpetrators": [0, 0, 0], "victims": [0, 0, 0]}  # shared, predicted, gold (on matched pairs)
     per_type: dict[str, Counter[str]] = {}
     missed: list[dict[str, Any]] = []
+    date_misses: list[dict[str, Any]] = []
     for gold in sets:
         for record in gold.reports:
             doc = docs.get(record["report"])
@@ -47,6 +51,8 @@ def score_events(sets: list[GoldSet], events: list[Event], docs: dict[str, Docum
             for e in mine:
                 per_type.setdefault(e.type, Counter())["predicted"] += 1
             taken: set[str] = set()
+            section_of = {p.id: p.section_id for p in doc.passages}
+            annotated: set[str | None] = set()
             for g in gold_events:
                 quote = normalise(g["quote"])
                 holding = {pid for pid, text in texts.items() if quote_matches(g["quote"], "", quote, text)}
@@ -55,6 +61,7 @@ def score_events(sets: list[GoldSet], events: list[Event], docs: dict[str, Docum
                     unlocated += 1
                     continue
                 gold_total += 1
+                annotated.update(section_of[pid] for pid in holding)
                 candidates = [e for e in mine if e.id not in taken and e.type == g["type"] and e.passage_id in holding]
                 if not candidates:
                     missed.append({"report": record["report"], "type": g["type"], "quote": g["quote"]})
@@ -75,8 +82,15 @@ def score_events(sets: list[GoldSet], events: list[Event], docs: dict[str, Docum
                     people[role][0] += sum(any(_same_name(w, n) for n in got) for w in want)
                     people[role][1] += len(got)
                     people[role][2] += len(want)
+                if match.date != g.get("date"):
+                    date_misses.append({"type": g["type"], "gold": g.get("date"), "predicted": match.date,
+                                        "quote": g["quote"]})  # fmt: skip
+            in_scope = [e for e in mine if section_of.get(e.passage_id) in annotated]
+            scoped[0] += len(in_scope)
+            scoped[1] += sum(e.id in taken for e in in_scope)
     p = tp / predicted if predicted else 0.0
     r = tp / gold_total if gold_total else 0.0
+    sp = scoped[1] / scoped[0] if scoped[0] else 0.0
     return {
         "gold": gold_total,
         "unlocated_gold_quotes": unlocated,
@@ -85,12 +99,18 @@ def score_events(sets: list[GoldSet], events: list[Event], docs: dict[str, Docum
         "precision": round(p, 4),
         "recall": round(r, 4),
         "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+        "annotated_sections": {
+            "predicted": scoped[0],
+            "precision": round(sp, 4),
+            "f1": round(2 * sp * r / (sp + r), 4) if sp + r else 0.0,
+        },
         "date_accuracy": round(dates[0] / dates[1], 4) if dates[1] else None,
         "date_precision_accuracy": _share(precision_counts["date_precision"]),
         "place_accuracy": _share(precision_counts["place"]),
         **{f"{role}_{k}": v for role, c in people.items() for k, v in _prf(c).items()},
         "per_type": {t: dict(c) for t, c in sorted(per_type.items())},
         "missed": missed,
+        "date_misses": date_misses,
     }
 
 

@@ -208,6 +208,18 @@ PATTERN = re.compile(
     r"|the\s+constitution|in\s+practice|remained\s+a\s+(?:\w+\s+){0,2}problem)\b",
     re.IGNORECASE,
 )
+# Counts and surveys that no named day turns into one act ("In February, the Chairman stated that 3,788
+# groundless arrests were recorded in 2002"; "Of those cases, 19 officers were convicted").
+STRONG_STATISTIC = re.compile(
+    r"\b(?:statistics|were\s+recorded|was\s+recorded|of\s+(?:those|these)\s+cases|cases\s+of|no\s+further\s+details"
+    r"|estimated|a\s+pattern\s+of|(?:were|was)\s+common|almost\s+all|\d[\d,]*\s+(?:\w+\s+){0,3}(?:cases|complaints))\b"
+    r"|\b(?:nine|ten|eleven|twelve|\w+teen|\w+ty|\d{2,}[\d,]*)\s+(?:[\w-]+\s+){0,3}(?:were|had\s+been)\s+(?:\w+\s+)?"
+    r"(?:convicted|charged|sentenced|killed|arrested|detained)\b",
+    re.IGNORECASE,
+)
+# A cue said not to have happened: "the Government brought no charges", "No arrests were made".
+NEGATED = re.compile(r"(?:\b(?:no|not|never|without)\s+(?:[\w-]+\s+){0,3}$)", re.IGNORECASE)
+
 # Patterns that still tell one act despite a word above: a named day is a point of time.
 POINT_OF_TIME = re.compile(
     r"\b(?:on|in)\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b",

@@ -8,7 +8,15 @@ import re
 from collections.abc import Iterable
 
 from covenant.dates import find_dates
-from covenant.events.cues import COUNTED_VICTIMS, CUES, PATTERN, POINT_OF_TIME, STATISTIC
+from covenant.events.cues import (
+    COUNTED_VICTIMS,
+    CUES,
+    NEGATED,
+    PATTERN,
+    POINT_OF_TIME,
+    STATISTIC,
+    STRONG_STATISTIC,
+)
 from covenant.events.participants import roles
 from covenant.events.place import event_place
 from covenant.events.rights import event_articles
@@ -53,6 +61,8 @@ def passage_events(
 def is_specific(sentence: str) -> bool:
     """False for a count over a period ("534 women were killed") or a general practice ("police routinely beat
     detainees"), unless the sentence names a month or a day, which makes it an act at a point of time."""
+    if STRONG_STATISTIC.search(sentence):
+        return False
     if POINT_OF_TIME.search(sentence):
         return True
     return not (STATISTIC.search(sentence) or PATTERN.search(sentence) or COUNTED_VICTIMS.search(sentence))
@@ -63,7 +73,12 @@ def cue_matches(sentence: str) -> list[tuple[str, int, int]]:
     another type gives way to it ("died following an alleged beating" is a death, not a beating)."""
     found: list[tuple[str, int, int]] = []
     for kind, patterns in _COMPILED.items():
-        spans = [(m.start(), m.end()) for p in patterns for m in p.finditer(sentence)]
+        spans = [
+            (m.start(), m.end())
+            for p in patterns
+            for m in p.finditer(sentence)
+            if not NEGATED.search(sentence[max(0, m.start() - 40) : m.start()])
+        ]
         if spans:
             first = min(spans)
             found.append((kind, first[0], first[1]))
@@ -89,7 +104,7 @@ def _event(
     dates: list[DateMention],
     articles: list[int] | None,
 ) -> Event:
-    date = event_date(dates, cue_start, cue_end)
+    date = event_date(sentence, start, dates, cue_start, cue_end)
     people = roles(sentence, start, cue_start, cue_end, in_sentence)
     digest = hashlib.blake2b(f"{passage.id}|{kind}|{start}".encode(), digest_size=6).hexdigest()
     return Event(
