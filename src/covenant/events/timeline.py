@@ -1,0 +1,80 @@
+"""One entity's history across reports: the events and the dated sentences that name it, in date order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from covenant.dates import dates_in
+from covenant.events.sentences import sentence_spans
+from covenant.events.when import event_date
+from covenant.model import DateMention, Document, EntityMention, Event
+
+
+@dataclass(slots=True)
+class TimelineLine:
+    """One dated fact about an entity: an event naming it, or a sentence naming it with a date."""
+
+    date: str
+    report_id: str
+    passage_id: str
+    start: int
+    end: int
+    quote: str
+    kind: str  # the event's type, or "mention" for a dated sentence with no event
+    event_group: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def sort_key(date: str) -> str:
+    """Dates of different precision in one order: a range by its start, a year before its months."""
+    return date.split("/")[0]
+
+
+def entity_timeline(
+    entity_ids: set[str], documents: Iterable[Document], mentions: list[EntityMention], events: list[Event]
+) -> list[TimelineLine]:
+    """Lines for the entities `entity_ids` (one real-world entity may be several ids after a split), in date
+    order. `mentions` carry the entity ids resolution gave them; `events` are the event stage's for the same
+    documents."""
+    naming = [m for m in mentions if m.entity_id in entity_ids]
+    by_passage: dict[str, list[EntityMention]] = {}
+    for mention in naming:
+        by_passage.setdefault(mention.passage_id, []).append(mention)
+    events_by_passage: dict[str, list[Event]] = {}
+    for event in events:
+        events_by_passage.setdefault(event.passage_id, []).append(event)
+    lines: list[TimelineLine] = []
+    for document in documents:
+        wanted = [p for p in document.passages if p.id in by_passage]
+        if not wanted:
+            continue
+        dates: dict[str, list[DateMention]] = {}
+        for date in dates_in(document.passages, document.report):
+            dates.setdefault(date.passage_id, []).append(date)
+        for passage in wanted:
+            for first, last in sentence_spans(passage.text):
+                start, end = passage.start + first, passage.start + last
+                named = [m for m in by_passage[passage.id] if start <= m.start < end]
+                if not named:
+                    continue
+                told = [e for e in events_by_passage.get(passage.id, []) if e.start == start and e.date]
+                for event in told:
+                    lines.append(
+                        TimelineLine(event.date or "", document.report.id, passage.id, start, end, event.quote,
+                                     event.type, event.event_group)
+                    )  # fmt: skip
+                if told:
+                    continue
+                in_sentence = [d for d in dates.get(passage.id, []) if d.start >= start and d.end <= end]
+                dated = event_date(passage.text[first:last], start, in_sentence, named[0].start, named[0].end)
+                if dated and dated.value:
+                    lines.append(
+                        TimelineLine(dated.value, document.report.id, passage.id, start, end,
+                                     passage.text[first:last], "mention")
+                    )  # fmt: skip
+    lines.sort(key=lambda line: (sort_key(line.date), line.report_id, line.start))
+    return lines
