@@ -1,0 +1,74 @@
+"""The event stage on the real reference reports: dated acts with their people, statistics left out, mentions of
+one event linked."""
+
+from __future__ import annotations
+
+import pytest
+
+from covenant.entities import Recogniser
+from covenant.events import document_events, events_for_documents
+from covenant.events.extract import is_specific
+from covenant.model import Document, Event
+
+REPORT_2003 = "000_81691023f15c1c92"
+
+
+@pytest.fixture(scope="module")
+def events_2003(reference_docs: dict[str, Document]) -> list[Event]:
+    return events_for_documents([reference_docs[REPORT_2003]], Recogniser())
+
+
+def _told(events: list[Event], words: str) -> list[Event]:
+    return [e for e in events if words in e.quote]
+
+
+def test_the_krykbayev_shooting_is_a_dated_killing_with_its_people(
+    events_2003: list[Event], reference_docs: dict[str, Document]
+) -> None:
+    doc = reference_docs[REPORT_2003]
+    (killing,) = [e for e in _told(events_2003, "shot and killed") if e.type == "killing"]
+    assert (killing.date, killing.date_precision) == ("2003-07-01", "day")
+    assert "Daniyar Beysov" in killing.victims
+    assert any("Krykbayev" in p for p in killing.perpetrators)
+    assert 6 in killing.iccpr and killing.place == "Almaty"
+    assert doc.clean_text[killing.start : killing.end] == killing.quote
+    passage = next(p for p in doc.passages if p.id == killing.passage_id)
+    assert passage.start <= killing.start and killing.end <= passage.end
+
+
+def test_in_september_dates_an_event_in_the_report_year(events_2003: list[Event]) -> None:
+    seized = [
+        e for e in _told(events_2003, "In September, police seized copies") if e.type == "media_closure_suspension"
+    ]
+    assert [(e.date, e.date_precision) for e in seized] == [("2003-09", "month")]
+
+
+def test_a_statistic_is_no_event(events_2003: list[Event], reference_docs: dict[str, Document]) -> None:
+    assert not _told(events_2003, "534 women were killed")
+    assert not is_specific("Nationwide, according to independent statistics, 534 women were killed in 2002.")
+    # the same words about one act on one day are an event
+    assert is_specific("On May 14, police detained 58 participants in an unsanctioned rally.")
+
+
+def test_the_publication_date_is_never_an_event_date(events_2003: list[Event]) -> None:
+    published = "2004-02"  # the report on 2003 was published on 2004-02-25
+    assert events_2003 and not any((e.date or "").startswith(published) for e in events_2003)
+
+
+def test_two_mentions_of_one_conviction_share_an_event_group(events_2003: list[Event]) -> None:
+    convictions = [
+        e for e in events_2003 if e.type == "conviction_sentence" and "Duvanov" in " ".join(e.victims)
+        and e.date == "2003-01-28"
+    ]  # fmt: skip
+    assert len({e.passage_id for e in convictions}) >= 2
+    assert len({e.event_group for e in convictions}) == 1
+    others = [e for e in events_2003 if e.type == "conviction_sentence" and e.event_group != convictions[0].event_group]
+    assert others  # linking keeps other convictions apart
+
+
+def test_one_sentence_can_hold_several_events(reference_docs: dict[str, Document]) -> None:
+    doc = reference_docs[REPORT_2003]
+    events = document_events(doc, Recogniser().passages(doc.passages))
+    charged = _told(events, "Krykbayev was charged with murder")
+    assert {"charge_prosecution", "conviction_sentence"} <= {e.type for e in charged}
+    assert {e.date for e in charged} >= {"2003-09-25", "2003-10-23"}
