@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from citations import check_citations
 from conftest import REFERENCE_IDS, needs_corpus
@@ -161,3 +164,42 @@ def test_a_doc_without_antiword_installed_is_skipped_with_what_to_install(
         build_document(OFFICE / "extract.doc")
     assert "needs the program 'antiword', which is not installed" in str(caught.value)
     assert "apt-get install antiword" in str(caught.value)
+
+
+def test_uploads_are_stored_under_the_suffix_of_what_their_bytes_are(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from covenant.library import Library
+    from covenant.web import create_app
+    from covenant.web.auth import create_token
+    from covenant.web.views.uploads import stored_name
+
+    db = tmp_path / "library.db"
+    with Library(db) as lib:
+        token = create_token(lib, "uploader")[0]
+    bearer = {"Accept": "application/json", "Authorization": f"Bearer {token}"}
+    with TestClient(create_app(db)) as client:
+        for fmt in ("docx", "odt", "rtf"):
+            data = (OFFICE / f"extract.{fmt}").read_bytes()
+            # sent under a .txt name, stored and read as what it is
+            job = client.post("/api/reports", files={"file": ("shadow report.txt", data)}, headers=bearer).json()
+            deadline = time.monotonic() + 60
+            while job["status"] in ("queued", "ingesting", "indexing"):
+                assert time.monotonic() < deadline, job
+                time.sleep(0.1)
+                job = client.get(f"/api/reports/jobs/{job['id']}", headers=bearer).json()
+            assert job["status"] == "done" and job["passages"], job
+            assert Path(job["stored"]).name == f"shadow report.{fmt}"
+            assert Path(job["stored"]).read_bytes() == data
+    # Word 97-2003 and scans (read by antiword and Tesseract, whose runs are tested elsewhere) get their names too
+    assert stored_name("letter.txt", (OFFICE / "extract.doc").read_bytes()) == "letter.doc"
+    image = io.BytesIO()
+    Image.new("L", (40, 40), 255).save(image, "PNG")
+    assert stored_name("scan", image.getvalue()) == "scan.png"
+    image = io.BytesIO()
+    Image.new("L", (40, 40), 255).save(image, "TIFF")
+    assert stored_name("scan.pdf", image.getvalue()) == "scan.tif"
+    image = io.BytesIO()
+    Image.new("L", (40, 40), 255).save(image, "JPEG")
+    assert stored_name("scan.jpeg", image.getvalue()) == "scan.jpg"
+    assert stored_name("notes.docx", b"plain words") == "notes.txt"

@@ -78,6 +78,19 @@ def sniff_format(data: bytes) -> str:
     return "unknown"
 
 
+# The file name suffix of each format the readers take, for files stored under a name of Covenant's making.
+_SUFFIXES = {"pdf": ".pdf", "html": ".html", "docx": ".docx", "odt": ".odt", "rtf": ".rtf", "doc": ".doc"}
+_IMAGE_SUFFIXES = {"png": ".png", "jpeg": ".jpg", "tiff": ".tif"}
+
+
+def format_suffix(data: bytes) -> str:
+    """The suffix a file of these bytes should carry (".docx", ".tif"); ".txt" for text and what is not known."""
+    fmt = sniff_format(data)
+    if fmt == "image":
+        return next(_IMAGE_SUFFIXES[kind] for signature, kind in _IMAGES if data.startswith(signature))
+    return _SUFFIXES.get(fmt, ".txt")
+
+
 def _is_pdf(data: bytes, head: bytes) -> bool:
     """A PDF header first, or after bytes a mail or download tool put before it (pdfium looks 1 KB in).
 

@@ -21,7 +21,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from covenant.errors import CovenantError, NotFoundError, QueryError
-from covenant.ingest.sniff import sniff_format, unsupported_format
+from covenant.ingest.sniff import format_suffix, unsupported_format
 from covenant.library import Library
 from covenant.web.auth import AuthError, ForbiddenError
 from covenant.web.render import error_response, json_response, page, wanted
@@ -127,9 +127,9 @@ def safe_name(name: str) -> str:
 
 def stored_name(original: str, data: bytes) -> str:
     """The file name an upload is stored under: the uploader's, made safe, with the suffix of what its bytes are
-    (a PDF named .txt is stored as .pdf, since the readers are chosen by content and the name shows it)."""
-    kind = sniff_format(data)
-    suffix = {"pdf": ".pdf", "html": ".html"}.get(kind, ".txt")
+    (a PDF named .txt is stored as .pdf, a Word file as .docx, a scan as .tif: the readers are chosen by content
+    and the name shows it)."""
+    suffix = format_suffix(data)
     stem = safe_name(original)
     stem = (stem.rsplit(".", 1)[0] if "." in stem else stem).rstrip(" ._")
     return (stem or "upload")[:90] + suffix
