@@ -452,7 +452,7 @@ def _dominant_year(text: str) -> str | None:
         return None
     top = counts.most_common(1)[0][1]
     frequent = [y for y, n in counts.items() if n >= max(2, top // 4)]
-    return max(frequent)
+    return max(frequent, default=None)
 
 
 def _latest_year(text: str) -> str | None:
