@@ -3,6 +3,7 @@
 from covenant.web.views import (
     annotations,
     compare,
+    entities,
     library,
     login,
     reader,
@@ -20,6 +21,7 @@ ROUTERS = [
     rights.router,
     rights.writes,
     recommendations.router,
+    entities.router,
     annotations.router,
     annotations.writes,
     login.router,

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 
 from covenant.annotations import Note
 from covenant.library import Library
-from covenant.model import Citation, Footnote, Passage, Report, RightLabel, Section
+from covenant.model import Citation, EntityMention, Footnote, Passage, Report, RightLabel, Section
 from covenant.web.render import ERROR_RESPONSES, json_response, page, passage_link, wanted
 
 router = APIRouter(responses=ERROR_RESPONSES)
@@ -29,6 +29,8 @@ class ReaderView:
     annotations: dict[str, tuple[list[str], list[Note]]] = field(default_factory=dict)
     # the passages' rights labels in effect, by passage id
     rights: dict[str, list[RightLabel]] = field(default_factory=dict)
+    # the entity mentions by passage id, each linked to its entity's dossier on the page
+    mentions: dict[str, list[EntityMention]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """`covenant show --json`'s shape; each passage with its citation lines as `covenant export` writes them."""
@@ -81,17 +83,32 @@ def anchor(record_id: str) -> str:
     return record_id.rpartition(":")[2]
 
 
-def passage_html(passage: Passage, notes: list[Footnote]) -> Markup:
-    """The passage text, escaped, with each footnote's marker as a link to its note where the marker stood."""
+def passage_html(passage: Passage, notes: list[Footnote], mentions: list[EntityMention] | None = None) -> Markup:
+    """The passage text, escaped, with each footnote's marker as a link to its note where the marker stood, and
+    each entity mention as a link to its entity's dossier (a marker inside a name follows the name)."""
     pieces: list[str] = []
     cursor = 0
-    for note in notes:
-        at = min(max((note.marker_offset or 0) - passage.start, cursor), len(passage.text))
-        pieces.append(str(escape(passage.text[cursor:at])))
-        ref, target = escape(f"ref-{anchor(note.id)}"), escape(anchor(note.id))
-        pieces.append(f'<sup class="fnref"><a id="{ref}" href="#{target}">{escape(note.number)}</a></sup>')
+    text = passage.text
+    items: list[tuple[int, int, Footnote | EntityMention]] = [
+        ((n.marker_offset or 0) - passage.start, 0, n) for n in notes
+    ]
+    items += [(m.start - passage.start, 1, m) for m in mentions or [] if m.entity_id]
+    for at, _, item in sorted(items, key=lambda x: (x[0], x[1])):
+        if isinstance(item, EntityMention):
+            end = item.end - passage.start
+            if at < cursor or end > len(text):
+                continue  # overlapping or outside the passage: left as plain text
+            pieces.append(str(escape(text[cursor:at])))
+            href = escape(f"/entities/{quote(item.entity_id or '', safe='')}")
+            pieces.append(f'<a class="entity entity-{escape(item.type)}" href="{href}">{escape(text[at:end])}</a>')
+            cursor = end
+            continue
+        at = min(max(at, cursor), len(text))
+        pieces.append(str(escape(text[cursor:at])))
+        ref, target = escape(f"ref-{anchor(item.id)}"), escape(anchor(item.id))
+        pieces.append(f'<sup class="fnref"><a id="{ref}" href="#{target}">{escape(item.number)}</a></sup>')
         cursor = at
-    pieces.append(str(escape(passage.text[cursor:])))
+    pieces.append(str(escape(text[cursor:])))
     return Markup("".join(pieces))
 
 
@@ -106,7 +123,15 @@ def reader_view(lib: Library, ref: str) -> ReaderView:
         citations=[lib.cite(p) for p in passages],
         annotations=lib.store.annotations([p.id for p in passages]),  # one query for the whole report
         rights=lib.rights.report_labels(report),
+        mentions=_by_passage(lib.entities.of_report(report)),
     )
+
+
+def _by_passage(mentions: list[EntityMention]) -> dict[str, list[EntityMention]]:
+    found: dict[str, list[EntityMention]] = {}
+    for m in mentions:
+        found.setdefault(m.passage_id, []).append(m)
+    return found
 
 
 @router.get(
