@@ -430,3 +430,29 @@ def test_recommendations_tracker_filters_and_opens_a_trail(page: Any, screenshot
     stated.first.locator("p.cite a").click()
     page.wait_for_url("**/reports/**")
     expect(page.locator(".passage.highlight")).to_contain_text(words)
+
+
+def test_a_name_in_the_reader_opens_its_dossier_across_spellings(page: Any, screenshots: Path) -> None:
+    if not KAZAKHSTAN.exists():
+        pytest.skip("reference corpus ../shared is absent")
+    page.goto("/")
+    page.locator("table.reports tr", has_text="001_30dfef030156c0a4.txt").locator("td a").nth(1).click()
+    page.wait_for_url("**/reports/**")
+    name = page.locator("a.entity", has_text="Zhakianov").first
+    expect(name).to_be_visible()
+    name.click()
+    page.wait_for_url("**/entities/E*")
+    expect(page.locator("h1")).to_contain_text("Galymzhan Zhakiyanov")
+    # the dossier holds both spellings and the reports of 2003, 2004 and the letter, each passage cited
+    expect(page.locator("ul.spellings")).to_contain_text("Zhakiyanov")
+    assert page.locator("section.dossier-report").count() == 3
+    page.screenshot(path=str(screenshots / "entity-dossier.png"), full_page=True)
+    page.locator("header nav a", has_text="Entities").click()
+    page.wait_for_url("**/entities")
+    page.select_option("form.entity-filters select[name=type]", "MEDIA")
+    page.locator("form.entity-filters button").click()
+    page.wait_for_url("**/entities?**type=MEDIA**")
+    types = page.locator("table.entities tbody .entity-type")
+    assert types.count() > 0 and set(types.all_inner_texts()) == {"MEDIA"}
+    expect(page.locator("table.entities")).to_contain_text("Respublica")
+    page.screenshot(path=str(screenshots / "entities.png"))
