@@ -49,7 +49,13 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(?:prisoner|detainee|inmate)s?,?\s+(?:\w+\s+){0,4}died",
         r"died\s+(?:\w+\s+){0,5}(?:following|after)\s+(?:an?\s+)?(?:alleged\s+)?beating",
     ),
-    "disappearance": (r"disappeared", r"disappearance", r"whereabouts\s+(?:\w+\s+){0,3}unknown", r"abducted"),
+    "disappearance": (
+        r"disappeared",
+        r"disappearance",
+        r"whereabouts\s+(?:\w+\s+){0,3}unknown",
+        r"abduct\w*",
+        r"kidnap\w*",
+    ),
     "torture_ill_treatment": (
         r"tortur\w+",
         r"beat(?:en|ing|ings)?\b(?!\s+(?:\w+\s+){0,2}(?:to death|and killed))",
