@@ -44,11 +44,13 @@ def roles(sentence: str, offset: int, cue_start: int, cue_end: int, mentions: li
                 _add(perpetrators, mention.text)
         elif mention.type == "PERSON" or mention.type == "MEDIA" or _TARGET_ORG.search(mention.text):
             _add(victims, mention.text)
+    # A name on both sides ("Krykbayev was charged ..., and the court convicted Krykbayev") suffers the act.
+    perpetrators = [p for p in perpetrators if p not in victims]
     if not perpetrators:
-        described = [m for m in AGENT_NOUNS.finditer(before if not passive else sentence[cue_end - offset :])]
+        described = list(AGENT_NOUNS.finditer(before if not passive else sentence[cue_end - offset :]))
         if described:
             _add(perpetrators, described[-1 if not passive else 0].group(0))
-    return Roles([p for p in perpetrators if p not in victims], victims)
+    return Roles(perpetrators, victims)
 
 
 def _add(names: list[str], name: str) -> None:
