@@ -105,7 +105,9 @@ def _event(
     articles: list[int] | None,
 ) -> Event:
     date = event_date(sentence, start, dates, cue_start, cue_end)
-    people = roles(sentence, start, cue_start, cue_end, in_sentence)
+    earlier = [m for m in in_passage if m.type == "PERSON" and m.end <= start]
+    antecedent = earlier[-1].text if earlier else None
+    people = roles(sentence, start, cue_start, cue_end, in_sentence, antecedent)
     digest = hashlib.blake2b(f"{passage.id}|{kind}|{start}".encode(), digest_size=6).hexdigest()
     return Event(
         id=f"V{digest}",

@@ -23,12 +23,25 @@ class Roles:
     victims: list[str]
 
 
-def roles(sentence: str, offset: int, cue_start: int, cue_end: int, mentions: list[EntityMention]) -> Roles:
+_OBJECT_PRONOUN = re.compile(r"^\s+(?:him|her)\b")
+_SUBJECT_PRONOUN = re.compile(r"^(?:He|She)\b")
+
+
+def roles(
+    sentence: str,
+    offset: int,
+    cue_start: int,
+    cue_end: int,
+    mentions: list[EntityMention],
+    antecedent: str | None = None,
+) -> Roles:
     """Perpetrators and victims of the event the cue at report offsets cue_start..cue_end tells.
 
     Active voice ("police officer Krykbayev shot and killed Daniyar Beysov"): names before the cue act, names
     after it suffer. Passive voice ("Duvanov was convicted by a court"): names before it suffer, names after
     "by" act. Without a named actor, a described one ("police", "the Almaty City Court") is the perpetrator.
+    Without a named victim, "him" or "her" after an active cue, or "He"/"She" opening a passive sentence, is
+    `antecedent`: the person named last before the sentence in its passage.
     """
     before = sentence[: cue_start - offset]
     passive = bool(_PASSIVE.search(before))
@@ -44,6 +57,10 @@ def roles(sentence: str, offset: int, cue_start: int, cue_end: int, mentions: li
                 _add(perpetrators, mention.text)
         elif mention.type == "PERSON" or mention.type == "MEDIA" or _TARGET_ORG.search(mention.text):
             _add(victims, mention.text)
+    if not victims and antecedent:
+        pronoun = _OBJECT_PRONOUN.match(sentence[cue_end - offset :]) if not passive else _SUBJECT_PRONOUN.match(before)
+        if pronoun:
+            victims.append(antecedent)
     # A name on both sides ("Krykbayev was charged ..., and the court convicted Krykbayev") suffers the act.
     perpetrators = [p for p in perpetrators if p not in victims]
     if not perpetrators:
