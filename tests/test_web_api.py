@@ -256,7 +256,7 @@ def test_search_json_twin_is_the_cli_object(client: TestClient, lib: Library) ->
     data = client.get("/search", params=params, headers=JSON).json()
     expected = lib.search('"peaceful demonstration"', mode="bm25", limit=5).to_dict()
     assert data == expected
-    assert set(data) == {"query", "mode", "candidates", "pending", "facets", "hits"}
+    assert set(data) == {"query", "mode", "spellings", "candidates", "pending", "facets", "hits"}
     assert data["pending"] == {"reports": 0, "passages": 0}
     assert set(data["hits"][0]["citation"]) == set(Citation.__dataclass_fields__) | {
         "formatted",

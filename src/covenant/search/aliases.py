@@ -7,12 +7,14 @@ import re
 from dataclasses import dataclass
 
 from covenant.entities.resolve import surface_form
+from covenant.search.fulltext import STOPWORDS
 from covenant.store.base import Store
 
 RESOLVED_SETTING = "entities_resolved"  # the entity component's fingerprint: the alias table is read again on change
 MAX_WORDS = 6  # the longest name looked up in a query, in words
 _TOKEN = re.compile(r'"[^"]*"|\S+')
 _OPERATORS = {"AND", "OR", "NOT"}
+_SAFE = re.compile(r"[^\"()+\-*:^\[\]{}~\\][^\"()*:^\[\]{}~\\]*")  # no quote, bracket or operator character
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +65,15 @@ def expand_query(store: Store, query: str) -> tuple[str, list[Spellings]]:
     if table is None or not table.by_form:
         return query, []
     tokens = _TOKEN.findall(query)
+    if not any(t in _OPERATORS for t in tokens):
+        # Without AND / OR / NOT, brackets are prose (as the full-text parser reads them); the OR added here would
+        # make them grouping, so they go, as the parser would drop them.
+        tokens = [piece for t in tokens for piece in ([t] if t.startswith('"') else re.split(r"[()]+", t)) if piece]
     out: list[str] = []
     found: list[Spellings] = []
     i = 0
     while i < len(tokens):
-        match = _longest_name(table, tokens, i)
+        match = None if tokens[i].casefold() in STOPWORDS else _longest_name(table, tokens, i)
         if match is None:
             out.append(tokens[i])
             i += 1
@@ -114,6 +120,8 @@ def _other_spellings(written: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
     for form in sorted(forms, key=lambda f: (len(f.split()), f)):
         if form == mine or not form or any(_holds(form, other) for other in [mine, *map(surface_form, kept)]):
             continue
+        if not _SAFE.fullmatch(forms[form]) or any(w in _OPERATORS for w in forms[form].split()):
+            continue  # a spelling the query language would read as syntax is not worth the risk
         kept.append(forms[form])
     return tuple(kept)
 
