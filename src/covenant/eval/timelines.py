@@ -64,7 +64,8 @@ def score_timeline(
         best = max(hits, key=lambda line: len(set(quote.split()) & set(normalise(line.quote).split())), default=None)
         positions.append(sort_key(best.date) if best else None)
     pairs = max(len(positions) - 1, 0)
-    ordered = sum(1 for a, b in pairwise(positions) if a is not None and b is not None and a <= b)
+    # A date inside the next one ("2003-01-28" then "2003") is in order: the coarser date holds it.
+    ordered = sum(1 for a, b in pairwise(positions) if a is not None and b is not None and (a <= b or a.startswith(b)))
     return {
         "entity": record["entity"],
         "lines": len(lines),
