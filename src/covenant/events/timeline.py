@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -10,6 +12,8 @@ from covenant.dates import dates_in
 from covenant.events.sentences import sentence_spans
 from covenant.events.when import event_date
 from covenant.model import DateMention, Document, EntityMention, Event
+
+_PRONOUN = re.compile(r"(?:He|She|His|Her)\b")
 
 
 @dataclass(slots=True)
@@ -56,9 +60,17 @@ def entity_timeline(
         for date in dates_in(document.passages, document.report):
             dates.setdefault(date.passage_id, []).append(date)
         for passage in wanted:
+            carried: EntityMention | None = None
             for first, last in sentence_spans(passage.text):
                 start, end = passage.start + first, passage.start + last
                 named = [m for m in by_passage[passage.id] if start <= m.start < end]
+                # "He was convicted in 2002": a sentence opening with a pronoun goes on about the person just named.
+                if named and named[0].type == "PERSON":
+                    carried = named[0]
+                elif not named and carried is not None and _PRONOUN.match(passage.text[first:last]):
+                    named = [dataclasses.replace(carried, start=start, end=start)]
+                else:
+                    carried = None
                 if not named:
                     continue
                 told = [e for e in events_by_passage.get(passage.id, []) if e.start == start and e.date]
