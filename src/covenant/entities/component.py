@@ -179,11 +179,18 @@ class Entities:
         self.resolve(force=True)
 
     # -- reading --------------------------------------------------------------------------------
+    def _fresh(self) -> None:
+        """Resolve again before reading when reports were removed since (their mentions went with them); a
+        read-only library is read as it stands."""
+        if not self.library.read_only and self.store.setting(RESOLVED_SETTING) != self.fingerprint():
+            self.resolve()
+
     def all(self, type: str | None = None, report: str | None = None) -> list[Entity]:
         """Entities, most mentioned first: all, of one type, or named in one report."""
         if type is not None and type.upper() not in TYPES:
             raise QueryError(f"unknown entity type {type!r}: choose one of {', '.join(TYPES)}")
         report_id = self.library.report(report).id if report else None
+        self._fresh()
         return [
             e
             for e in self.store.entities()
@@ -191,6 +198,7 @@ class Entities:
         ]
 
     def entity(self, entity_id: str) -> Entity:
+        self._fresh()
         found = self.store.entities([entity_id])
         if not found:
             raise NotFoundError(f"no entity {entity_id!r} in the library (`covenant entities` lists them)")
@@ -202,6 +210,7 @@ class Entities:
         wanted = surface_form(name)
         if not wanted:
             return []
+        self._fresh()
         entities = self.store.entities()
         exact = [e for e in entities if any(surface_form(a) == wanted for a in e.aliases)]
         if exact:
