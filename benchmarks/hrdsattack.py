@@ -40,7 +40,22 @@ VIOLATION = {
     "arrest_detention": "arbitrary detention",
     "disappearance": "enforced disappearance",
 }
-OTHER = {"attack_assault", "harassment_threat_surveillance", "charge_prosecution", "conviction_sentence"}
+OTHER = {
+    "attack_assault",
+    "harassment_threat_surveillance",
+    "charge_prosecution",
+    "conviction_sentence",
+    "deportation_extradition",
+    "fine_lawsuit_defamation",
+    "assembly_ban_dispersal",
+    "law_adopted_amended",
+    "trafficking",
+    "discrimination",
+}
+# Ill-treatment words ("beaten", "abused") are often background in news: torture counts when told twice or in the
+# article's first passages (measured on train and dev: type F1 65.1 -> 66.9 and 67.0 -> 67.4 with the wider OTHER).
+TOLD_TWICE = {"torture"}
+LEAD_PASSAGES = 3
 
 
 def article_html(sample: dict[str, Any]) -> str:
@@ -49,13 +64,18 @@ def article_html(sample: dict[str, Any]) -> str:
     return f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{body}</body></html>"
 
 
-def reduce_article(events: list[Event], countries: Counter[str], published: str) -> dict[str, Any]:
+def reduce_article(
+    events: list[Event], countries: Counter[str], published: str, lead: set[str] | None = None
+) -> dict[str, Any]:
     """The article-level answer: violation types, named victims of those violations, perpetrator, country and the
     date of the first dated violation (the publication year when none is dated)."""
     types: list[str] = []
     victims: list[str] = []
+    told = Counter(_kind(e) for e in events)
     for event in events:
         kind = _kind(event)
+        if kind in TOLD_TWICE and told[kind] < 2 and (lead is None or event.passage_id not in lead):
+            continue
         if kind is None:
             continue
         if kind not in types:
@@ -123,7 +143,8 @@ def run(split: str, limit: int | None) -> tuple[list[dict[str, Any]], float]:
                 name = spelled.get(code) or country_name(code) if code else None
                 if name:
                     countries[name] += 1
-            answer = reduce_article(events, countries, article["Input.publish_date"] or "")
+            lead = {p.id for p in doc.passages[:LEAD_PASSAGES]}
+            answer = reduce_article(events, countries, article["Input.publish_date"] or "", lead)
             predictions.append({"id": article["Input.GLOBALEVENTID"], **answer})
     return predictions, time.perf_counter() - started
 
