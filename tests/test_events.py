@@ -3,12 +3,14 @@ one event linked."""
 
 from __future__ import annotations
 
+from dataclasses import replace as dataclasses_replace
+
 import pytest
 
 from covenant.entities import Recogniser
 from covenant.events import document_events, events_for_documents
 from covenant.events.extract import is_specific
-from covenant.model import Document, Event
+from covenant.model import Document, Event, RightLabel
 
 REPORT_2003 = "000_81691023f15c1c92"
 
@@ -72,3 +74,19 @@ def test_one_sentence_can_hold_several_events(reference_docs: dict[str, Document
     charged = _told(events, "Krykbayev was charged with murder")
     assert {"charge_prosecution", "conviction_sentence"} <= {e.type for e in charged}
     assert {e.date for e in charged} >= {"2003-09-25", "2003-10-23"}
+
+
+def test_rights_labels_of_the_passage_give_the_articles(reference_docs: dict[str, Document]) -> None:
+
+    doc = reference_docs[REPORT_2003]
+    passage = next(p for p in doc.passages if "shot and killed 17-year-old Daniyar Beysov" in p.text)
+    mentions = Recogniser().passages([passage])
+    labels = [
+        RightLabel(passage.id, "iccpr", "6", 0.9, "model:rights-v1"),
+        RightLabel(passage.id, "iccpr", "14", 0.8, "model:rights-v1"),
+    ]
+    labelled = document_events(dataclasses_replace(doc, passages=[passage]), mentions, labels)
+    unlabelled = document_events(dataclasses_replace(doc, passages=[passage]), mentions)
+    assert {tuple(e.iccpr) for e in labelled} == {(6, 14)}
+    assert {e.type: e.iccpr for e in unlabelled}["conviction_sentence"] == [14]
+    assert {e.type: e.iccpr for e in unlabelled}["killing"] == [6]
