@@ -98,7 +98,9 @@ CUES: dict[str, tuple[str, ...]] = {
         r"prison\s+terms?\b",
     ),
     "release_pardon_acquittal": (
-        r"released",
+        r"(?:was|were|been|be)\s+(?:\w+\s+)?released",
+        r"released\s+(?:\w+\s+){0,5}(?:from|on\s+(?:parole|bail))",
+        r"released\s+(?:him|her|them)",
         r"pardon(?:ed)?\b",
         r"amnest(?:y|ied)",
         r"acquitted",
@@ -180,7 +182,11 @@ CUES: dict[str, tuple[str, ...]] = {
     "deportation_extradition": (r"deport\w*", r"extradit\w*", r"expelled", r"forcibly\s+returned"),
     "discrimination": (r"discriminat\w+\s+against",),
     "labour_violation": (r"(?:unpaid|withheld)\s+wages", r"dismissed\s+(?:\w+\s+){0,4}for\s+(?:union|strike)"),
-    "trafficking": (r"traffick\w+",),
+    "trafficking": (
+        r"(?:was|were|been)\s+trafficked",
+        r"traffick(?:ed|ing)\s+(?:\d+\s+)?(?:women|girls|children|persons|people|men|boys)",
+        r"(?:traffickers?|trafficking\s+(?:ring|case))\s+(?:\w+\s+){0,4}(?:arrested|detained|convicted|charged|sentenced)",
+    ),
     "other": (
         r"(?:closed|reopened|suspended)\s+(?:\w+\s+){0,3}(?:the\s+)?(?:case|investigation)",
         r"launched\s+an?\s+investigation",
@@ -211,7 +217,8 @@ PATTERN = re.compile(
     r"\b(?:routinely|often|frequently|sometimes|commonly|regularly|usually|generally|reportedly\s+continued"
     r"|continued\s+to|there\s+were\s+(?:\w+\s+){0,3}reports|there\s+were\s+no\s+reports|reports\s+of|allegations?\s+of"
     r"|widespread|the\s+law\s+(?:prohibits|provides|requires|allows|permits)|prohibits|may\s+be|can\s+be"
-    r"|the\s+constitution|in\s+practice|remained\s+a\s+(?:\w+\s+){0,2}problem)\b",
+    r"|the\s+constitution|in\s+practice|remained\s+a\s+(?:\w+\s+){0,2}problem|there\s+(?:was|were|is|are)\s+no"
+    r"|punishable|provides?\s+for|was\s+also\s+a\s+problem|was\s+a\s+problem)\b",
     re.IGNORECASE,
 )
 # Counts and surveys that no named day turns into one act ("In February, the Chairman stated that 3,788
