@@ -25,6 +25,7 @@ from covenant.events.when import event_date
 from covenant.model import DateMention, EntityMention, Event, Passage, Report
 
 METHOD = "rules:cues"
+_PARTIES = ("PERSON", "MEDIA", "ORG")
 _COMPILED: dict[str, list[re.Pattern[str]]] = {
     kind: [re.compile(r"\b" + cue + r"\b", re.IGNORECASE) for cue in cues] for kind, cues in CUES.items()
 }
@@ -50,6 +51,10 @@ def passage_events(
         start, end = passage.start + first, passage.start + last
         in_sentence = [m for m in mentions if m.start >= start and m.end <= end]
         sentence_dates = [d for d in dates if d.start >= start and d.end <= end]
+        # An act with neither a time nor a named party is told as a practice ("Trafficking victims were fined
+        # and deported"): a specific act happened at a time, or to someone the report names.
+        if not sentence_dates and not any(m.type in _PARTIES for m in in_sentence):
+            continue
         for kind, cue_start, cue_end in cue_matches(sentence):
             events.append(
                 _event(passage, report, kind, sentence, start, end, cue_start + start, cue_end + start,
