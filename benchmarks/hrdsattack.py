@@ -135,7 +135,7 @@ def run(split: str, limit: int | None) -> tuple[list[dict[str, Any]], float]:
             path.write_text(article_html(article), encoding="utf-8")
             doc = build_document(path)
             mentions = recogniser.passages(doc.passages)
-            events = document_events(doc, mentions)
+            events = document_events(doc, mentions, anchored=False)
             countries: Counter[str] = Counter()
             for m in mentions:
                 code = country_code(m.text) if m.type == "GPE" else None

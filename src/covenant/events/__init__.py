@@ -17,9 +17,10 @@ __all__ = ["EVENT_TYPES", "METHOD", "document_events", "events_for_documents", "
 
 
 def document_events(
-    document: Document, mentions: Iterable[EntityMention], labels: Iterable[RightLabel] = ()
+    document: Document, mentions: Iterable[EntityMention], labels: Iterable[RightLabel] = (), anchored: bool = True
 ) -> list[Event]:
-    """Events of one document from its entity mentions (and its passages' rights labels, if any), not linked."""
+    """Events of one document from its entity mentions (and its passages' rights labels, if any), not linked;
+    `anchored` as in `passage_events`."""
     by_passage = mentions_by_passage(mentions)
     articles = passage_articles(labels)
     # Dates over the whole report, so that a letter's undated days take the year it names most often.
@@ -30,7 +31,9 @@ def document_events(
     for passage in document.passages:
         found = by_passage.get(passage.id, [])
         events.extend(
-            passage_events(passage, document.report, found, articles.get(passage.id), dates.get(passage.id, []))
+            passage_events(
+                passage, document.report, found, articles.get(passage.id), dates.get(passage.id, []), anchored
+            )
         )
     return events
 

@@ -37,10 +37,13 @@ def passage_events(
     mentions: list[EntityMention],
     articles: list[int] | None = None,
     dates: list[DateMention] | None = None,
+    anchored: bool = True,
 ) -> list[Event]:
     """Events of one passage. `mentions` are the entity stage's mentions of this passage (report offsets);
     `articles` its ICCPR rights labels, if the rights stage ran; `dates` its date mentions as
-    covenant.dates.dates_in finds them over the whole report (found here, from the passage alone, if not given)."""
+    covenant.dates.dates_in finds them over the whole report (found here, from the passage alone, if not given);
+    `anchored` keeps only acts whose sentence has a date or names a party (reports tell practices undated and
+    unnamed; a news story tells its one attack that way too, so news is read with anchored=False)."""
     if dates is None:
         dates = find_dates(passage, report)
     events: list[Event] = []
@@ -53,7 +56,7 @@ def passage_events(
         sentence_dates = [d for d in dates if d.start >= start and d.end <= end]
         # An act with neither a time nor a named party is told as a practice ("Trafficking victims were fined
         # and deported"): a specific act happened at a time, or to someone the report names.
-        if not sentence_dates and not any(m.type in _PARTIES for m in in_sentence):
+        if anchored and not sentence_dates and not any(m.type in _PARTIES for m in in_sentence):
             continue
         for kind, cue_start, cue_end in cue_matches(sentence):
             events.append(
