@@ -6,6 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
 from covenant.entities import Recogniser
 from covenant.entities.keys import sound_key, words
 from covenant.eval.foundation import documents_for
@@ -53,6 +56,7 @@ def score_events(sets: list[GoldSet], events: list[Event], docs: dict[str, Docum
             taken: set[str] = set()
             section_of = {p.id: p.section_id for p in doc.passages}
             annotated: set[str | None] = set()
+            located: list[tuple[dict[str, Any], str, set[str]]] = []
             for g in gold_events:
                 quote = normalise(g["quote"])
                 holding = {pid for pid, text in texts.items() if quote_matches(g["quote"], "", quote, text)}
@@ -62,11 +66,11 @@ def score_events(sets: list[GoldSet], events: list[Event], docs: dict[str, Docum
                     continue
                 gold_total += 1
                 annotated.update(section_of[pid] for pid in holding)
-                candidates = [e for e in mine if e.id not in taken and e.type == g["type"] and e.passage_id in holding]
-                if not candidates:
+                located.append((g, quote, holding))
+            for g, match in _assign(located, mine):
+                if match is None:
                     missed.append({"report": record["report"], "type": g["type"], "quote": g["quote"]})
                     continue
-                match = max(candidates, key=lambda e: _overlap(quote, normalise(e.quote)))
                 taken.add(match.id)
                 tp += 1
                 per_type[g["type"]]["matched"] += 1
@@ -112,6 +116,25 @@ def score_events(sets: list[GoldSet], events: list[Event], docs: dict[str, Docum
         "missed": missed,
         "date_misses": date_misses,
     }
+
+
+def _assign(
+    located: list[tuple[dict[str, Any], str, set[str]]], mine: list[Event]
+) -> list[tuple[dict[str, Any], Event | None]]:
+    """One to one: as many gold events matched as possible, and among such matchings the one whose predicted
+    quotes share most words with the gold quotes (so two events of one type in a passage pair up by their words)."""
+    valid = np.zeros((len(located), len(mine)), dtype=bool)
+    weight = np.zeros((len(located), len(mine)))
+    for i, (g, quote, holding) in enumerate(located):
+        for j, e in enumerate(mine):
+            if e.type == g["type"] and e.passage_id in holding:
+                valid[i, j] = True
+                weight[i, j] = 1000 + _overlap(quote, normalise(e.quote))
+    pairs: dict[int, Event] = {}
+    if valid.any():
+        rows, cols = linear_sum_assignment(-weight)
+        pairs = {int(i): mine[j] for i, j in zip(rows, cols, strict=True) if valid[i, j]}
+    return [(g, pairs.get(i)) for i, (g, _, _) in enumerate(located)]
 
 
 def _overlap(a: str, b: str) -> int:

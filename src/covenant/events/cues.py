@@ -216,7 +216,7 @@ COUNTED_VICTIMS = re.compile(r"^\W*(?:\w+\s+){0,4}\d[\d,]*\s+(?:\w+\s+){0,2}(?:w
 PATTERN = re.compile(
     r"\b(?:routinely|often|frequently|sometimes|commonly|regularly|usually|generally|reportedly\s+continued"
     r"|continued\s+to|there\s+were\s+(?:\w+\s+){0,3}reports|there\s+were\s+no\s+reports|reports\s+of|allegations?\s+of"
-    r"|widespread|the\s+law\s+(?:prohibits|provides|requires|allows|permits)|prohibits|may\s+be|can\s+be"
+    r"|widespread|the\s+law\s+(?:prohibits|provides|requires|allows|permits)|may\s+be|can\s+be"
     r"|the\s+constitution|in\s+practice|remained\s+a\s+(?:\w+\s+){0,2}problem|there\s+(?:was|were|is|are)\s+no"
     r"|punishable|provides?\s+for|was\s+also\s+a\s+problem|was\s+a\s+problem)\b",
     re.IGNORECASE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 
 from covenant.dates import find_dates
@@ -26,8 +27,12 @@ from covenant.model import DateMention, EntityMention, Event, Passage, Report
 
 METHOD = "rules:cues"
 _PARTIES = ("PERSON", "MEDIA", "ORG")
+# A gap word in a cue ("(?:\w+\s+){0,4}") may carry an apostrophe, a hyphen or a comma after it, as names do
+# ("refused to consider Duvanov's appeal", "found former Minister ..., Ablay Myrzakhmetov, guilty").
+_WORD_GAP = (r"(?:\w+\s+)", r"(?:[\w'’.-]+,?\s+)")
 _COMPILED: dict[str, list[re.Pattern[str]]] = {
-    kind: [re.compile(r"\b" + cue + r"\b", re.IGNORECASE) for cue in cues] for kind, cues in CUES.items()
+    kind: [re.compile(r"\b" + cue.replace(*_WORD_GAP) + r"\b", re.IGNORECASE) for cue in cues]
+    for kind, cues in CUES.items()
 }
 
 
@@ -77,9 +82,12 @@ def is_specific(sentence: str) -> bool:
 
 
 def cue_matches(sentence: str) -> list[tuple[str, int, int]]:
-    """(type, start, end) of the first cue of each type in the sentence; a cue lying inside a longer cue of
-    another type gives way to it ("died following an alleged beating" is a death, not a beating)."""
+    """(type, start, end) of the first cue of each type in each clause of the sentence (clauses split at
+    semicolons: "filed charges against him; the Government also brought charges in 2002" is two charges); a cue
+    lying inside a longer cue of another type gives way to it ("died following an alleged beating" is a death,
+    not a beating)."""
     found: list[tuple[str, int, int]] = []
+    clauses = [m.start() for m in re.finditer(";", sentence)]
     for kind, patterns in _COMPILED.items():
         spans = [
             (m.start(), m.end())
@@ -87,9 +95,10 @@ def cue_matches(sentence: str) -> list[tuple[str, int, int]]:
             for m in p.finditer(sentence)
             if not NEGATED.search(sentence[max(0, m.start() - 40) : m.start()])
         ]
-        if spans:
-            first = min(spans)
-            found.append((kind, first[0], first[1]))
+        firsts: dict[int, tuple[int, int]] = {}
+        for span in sorted(spans):
+            firsts.setdefault(bisect_right(clauses, span[0]), span)
+        found.extend((kind, start, end) for start, end in firsts.values())
     kept = [
         (kind, s, e)
         for kind, s, e in found
@@ -116,7 +125,7 @@ def _event(
     earlier = [m for m in in_passage if m.type == "PERSON" and m.end <= start]
     antecedent = earlier[-1].text if earlier else None
     people = roles(sentence, start, cue_start, cue_end, in_sentence, antecedent)
-    digest = hashlib.blake2b(f"{passage.id}|{kind}|{start}".encode(), digest_size=6).hexdigest()
+    digest = hashlib.blake2b(f"{passage.id}|{kind}|{cue_start}".encode(), digest_size=6).hexdigest()
     return Event(
         id=f"V{digest}",
         report_id=report.id,
