@@ -8,7 +8,7 @@ from dataclasses import replace as dataclasses_replace
 import pytest
 
 from covenant.entities import Recogniser
-from covenant.events import document_events, events_for_documents
+from covenant.events import document_events, events_for_documents, link
 from covenant.events.extract import is_specific
 from covenant.model import Document, Event, RightLabel
 
@@ -90,3 +90,17 @@ def test_rights_labels_of_the_passage_give_the_articles(reference_docs: dict[str
     assert {tuple(e.iccpr) for e in labelled} == {(6, 14)}
     assert {e.type: e.iccpr for e in unlabelled}["conviction_sentence"] == [14]
     assert {e.type: e.iccpr for e in unlabelled}["killing"] == [6]
+
+
+def test_one_conviction_told_in_three_reports_in_two_spellings_is_one_group(
+    reference_docs: dict[str, Document], events_2003: list[Event]
+) -> None:
+    later = events_for_documents([reference_docs["001_30dfef030156c0a4"], reference_docs["002_e77f42745581b012"]])
+    events = [dataclasses_replace(e) for e in events_2003 + later]
+    link(events)
+    (summer,) = [e for e in events if e.type == "conviction_sentence" and "In the summer of 2002" in e.quote]
+    group = [e for e in events if e.event_group == summer.event_group]
+    reports = (REPORT_2003, "001_30dfef030156c0a4", "002_e77f42745581b012")
+    assert {e.report_id for e in group} == {reference_docs[r].report.id for r in reports}
+    assert {v for e in group for v in e.victims} >= {"Galymzhan Zhakiyanov", "Zhakianov"}
+    assert all(e.date and e.date.startswith("2002") for e in group)
