@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -65,7 +66,11 @@ def article_html(sample: dict[str, Any]) -> str:
 
 
 def reduce_article(
-    events: list[Event], countries: Counter[str], published: str, lead: set[str] | None = None
+    events: list[Event],
+    countries: Counter[str],
+    published: str,
+    lead: set[str] | None = None,
+    people: set[str] | None = None,
 ) -> dict[str, Any]:
     """The article-level answer: violation types, named victims of those violations, perpetrator, country and the
     date of the first dated violation (the publication year when none is dated)."""
@@ -80,7 +85,11 @@ def reduce_article(
             continue
         if kind not in types:
             types.append(kind)
-        victims.extend(v for v in event.victims if " " in v and v[:1].isupper() and v not in victims)
+        for victim in event.victims:
+            # The benchmark names people only: a victim the entity stage typed PERSON, honorific taken off.
+            name = _HONORIFIC.sub("", victim)
+            if " " in name and (people is None or victim in people) and name not in victims:
+                victims.append(name)
     dated = [e for e in events if e.date and e.type in VIOLATION and e.date[:4].isdigit()]
     year, month, day = published[:4], None, None
     if dated:
@@ -115,6 +124,9 @@ def benchmark_names() -> dict[str, str]:
 _PART_OF = {"HK": "CN", "MO": "CN"}
 
 
+_HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Prof|Sir)\.?\s+")
+
+
 def _kind(event: Event) -> str | None:
     """The benchmark's violation type of one event, or None for acts it does not score."""
     if event.type == "disappearance" and any(w in event.quote.lower() for w in ("abduct", "kidnap")):
@@ -144,7 +156,8 @@ def run(split: str, limit: int | None) -> tuple[list[dict[str, Any]], float]:
                 if name:
                     countries[name] += 1
             lead = {p.id for p in doc.passages[:LEAD_PASSAGES]}
-            answer = reduce_article(events, countries, article["Input.publish_date"] or "", lead)
+            people = {m.text for m in mentions if m.type == "PERSON"}
+            answer = reduce_article(events, countries, article["Input.publish_date"] or "", lead, people)
             predictions.append({"id": article["Input.GLOBALEVENTID"], **answer})
     return predictions, time.perf_counter() - started
 
