@@ -73,7 +73,7 @@ def reduce_article(
     people: set[str] | None = None,
 ) -> dict[str, Any]:
     """The article-level answer: violation types, named victims of those violations, perpetrator, country and the
-    date of the first dated violation (the publication year when none is dated)."""
+    date of the first dated event of any type (the publication year when none is dated)."""
     types: list[str] = []
     victims: list[str] = []
     told = Counter(_kind(e) for e in events)
@@ -90,7 +90,7 @@ def reduce_article(
             name = _HONORIFIC.sub("", victim)
             if " " in name and (people is None or victim in people) and name not in victims:
                 victims.append(name)
-    dated = [e for e in events if e.date and e.type in VIOLATION and e.date[:4].isdigit()]
+    dated = [e for e in events if e.date and e.date[:4].isdigit()]
     year, month, day = published[:4], None, None
     if dated:
         parts = dated[0].date.split("/")[0].split("-")  # type: ignore[union-attr]
