@@ -9,6 +9,7 @@ from covenant.model import (
     Document,
     Entity,
     EntityMention,
+    Event,
     Footnote,
     IngestEvent,
     MapRun,
@@ -178,6 +179,18 @@ class Store(Protocol):
         """Replace the library's entities and set each mention's entity id."""
 
     def entities(self, ids: list[str] | None = None) -> list[Entity]: ...
+
+    def save_events(self, report_id: str, events: list[Event], extractor: str) -> None:
+        """Replace one report's events and record the extractor that read it, in one transaction."""
+
+    def event_runs(self) -> dict[str, str]:
+        """The extractor that read each report, by report id."""
+
+    def events(self, report_id: str | None = None, passage_ids: list[str] | None = None) -> list[Event]:
+        """Events of one report, in these passages, or all, in report and text order."""
+
+    def set_event_groups(self, groups: dict[str, str]) -> None:
+        """Set each event's `event_group` (by event id), in one transaction."""
 
     def stats(self) -> dict[str, int]: ...
 

@@ -20,6 +20,7 @@ from covenant.model import (
     Document,
     Entity,
     EntityMention,
+    Event,
     Footnote,
     IngestEvent,
     MapRun,
@@ -206,6 +207,25 @@ MIGRATIONS: list[str] = [
         recogniser TEXT NOT NULL, mentions INTEGER NOT NULL, at TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    # Events (derived: gone with their passage, extracted again from a new version of the report); `event_group`
+    # is set across the library whenever the set of reports read changes. `event_runs` says which extractor read a
+    # report, so a report with no event is not read again. Lists are JSON.
+    """
+    CREATE TABLE IF NOT EXISTS events (
+        id TEXT PRIMARY KEY, report_id TEXT NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+        passage_id TEXT NOT NULL REFERENCES passages(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL, quote TEXT NOT NULL, type TEXT NOT NULL, method TEXT NOT NULL,
+        date TEXT, date_precision TEXT, perpetrators TEXT NOT NULL DEFAULT '[]', victims TEXT NOT NULL DEFAULT '[]',
+        place TEXT, iccpr TEXT NOT NULL DEFAULT '[]', event_group TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS events_report ON events(report_id, start);
+    CREATE INDEX IF NOT EXISTS events_passage ON events(passage_id);
+    CREATE INDEX IF NOT EXISTS events_date ON events(date);
+    CREATE TABLE IF NOT EXISTS event_runs (
+        report_id TEXT PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
+        extractor TEXT NOT NULL, events INTEGER NOT NULL, at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 ]
 _JSON_REPORT_COLS = ("metadata_method", "printed_pages")
 
@@ -252,6 +272,22 @@ def _recommendation(row: tuple[Any, ...]) -> Recommendation:
     for name in _JSON_RECOMMENDATION_COLS:
         data[name] = json.loads(data[name] or "[]")
     return Recommendation(**data)
+
+
+_EVENT_COLS = [f.name for f in fields(Event)]
+_EVENT_JSON = ("perpetrators", "victims", "iccpr")
+
+
+def _event_row(event: Event) -> list[Any]:
+    return [
+        json.dumps(getattr(event, c), ensure_ascii=False) if c in _EVENT_JSON else getattr(event, c)
+        for c in _EVENT_COLS
+    ]
+
+
+def _event(row: tuple[Any, ...]) -> Event:
+    values = {c: json.loads(v) if c in _EVENT_JSON else v for c, v in zip(_EVENT_COLS, row, strict=True)}
+    return Event(**values)
 
 
 def _cols(names: list[str]) -> str:
@@ -1045,6 +1081,56 @@ class SQLiteStore:
                 rows += self.db.execute(sql + f" WHERE id IN ({_marks(part)})", part).fetchall()
         found = [Entity(i, c, t, json.loads(a), int(n), json.loads(r), m) for i, c, t, a, n, r, m in rows]
         return sorted(found, key=lambda e: (-e.mentions, e.canonical, e.id))
+
+    # -- events -----------------------------------------------------------------------------------
+    def save_events(self, report_id: str, events: list[Event], extractor: str) -> None:
+        """Replace one report's events and record the extractor that read it, in one transaction."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM events WHERE report_id = ?", (report_id,))
+            db.executemany(
+                f"INSERT OR REPLACE INTO events ({_cols(_EVENT_COLS)}) VALUES ({_marks(_EVENT_COLS)})",
+                [_event_row(e) for e in events],
+            )
+            db.execute(
+                "INSERT OR REPLACE INTO event_runs (report_id, extractor, events, at) VALUES (?, ?, ?, ?)",
+                (report_id, extractor, len(events), _now()),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def event_runs(self) -> dict[str, str]:
+        """The extractor that read each report, by report id."""
+        return {rid: name for rid, name in self.db.execute("SELECT report_id, extractor FROM event_runs")}
+
+    def events(self, report_id: str | None = None, passage_ids: list[str] | None = None) -> list[Event]:
+        """Events of one report, in these passages, or all, in report and text order."""
+        sql = f"SELECT {_cols(_EVENT_COLS)} FROM events"
+        rows: list[Any] = []
+        if passage_ids is not None:
+            for chunk in range(0, len(passage_ids), 500):
+                part = passage_ids[chunk : chunk + 500]
+                rows += self.db.execute(sql + f" WHERE passage_id IN ({_marks(part)})", part).fetchall()
+        elif report_id is not None:
+            rows = self.db.execute(sql + " WHERE report_id = ?", (report_id,)).fetchall()
+        else:
+            rows = self.db.execute(sql).fetchall()
+        found = [_event(row) for row in rows]
+        return sorted(found, key=lambda e: (e.report_id, e.start, e.type, e.id))
+
+    def set_event_groups(self, groups: dict[str, str]) -> None:
+        """Set each event's `event_group` (by event id), in one transaction."""
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany("UPDATE events SET event_group = ? WHERE id = ?", [(g, i) for i, g in groups.items()])
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
 
     def stats(self) -> dict[str, int]:
         out = {}
