@@ -35,6 +35,7 @@ from covenant.workers import Limits
 
 if TYPE_CHECKING:
     from covenant.entities.component import Entities
+    from covenant.events.component import Events
     from covenant.recommendations.component import Recommendations
     from covenant.rights.component import Rights
     from covenant.search.engine import SearchEngine, SearchResults
@@ -311,6 +312,7 @@ class Library:
             counts["labelled_passages"] = done["passages"]
             counts["recommendation_reports"] = self.recommendations.extract(on_progress=on_progress)["reports"]
             counts["entity_reports"] = self.entities.recognise(on_progress=on_progress)["reports"]
+            counts["event_reports"] = self.events.extract(on_progress=on_progress)["reports"]
         return counts
 
     @cached_property
@@ -335,6 +337,14 @@ class Library:
         from covenant.entities.component import Entities
 
         return Entities(self)
+
+    @cached_property
+    def events(self) -> Events:
+        """The acts the reports tell (arrests, convictions, killings), dated, linked across reports, and as a
+        cited timeline (`covenant.events.component.Events`)."""
+        from covenant.events.component import Events
+
+        return Events(self)
 
     @property
     def repairs(self) -> list[str]:
