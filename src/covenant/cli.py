@@ -1036,7 +1036,7 @@ def eval_search(
 
 # The rights and recommendation commands live in modules of their own; importing them registers them on `main`
 # and `eval`.
-from covenant import cli_entities, cli_recommendations, cli_rights  # noqa: E402, F401
+from covenant import cli_entities, cli_events, cli_recommendations, cli_rights  # noqa: E402, F401
 
 if __name__ == "__main__":
     main()
