@@ -17,7 +17,7 @@ from covenant.entities.keys import name_key, person_name, sound_key, words
 from covenant.entities.overrides import load_overrides
 from covenant.entities.resolve import resolve, surface_form
 from covenant.errors import CovenantError, NotFoundError, QueryError
-from covenant.model import Citation, Entity, EntityMention, Report
+from covenant.model import Citation, Entity, EntityMention, Event, Report
 
 if TYPE_CHECKING:
     from covenant.entities.mentions import Recogniser
@@ -75,6 +75,7 @@ class Dossier:
     spellings: dict[str, int]
     reports: list[ReportMentions]
     co_occurring: list[tuple[Entity, int]]
+    events: list[Event] = field(default_factory=list)  # the events told in sentences naming it, in date order
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,6 +83,7 @@ class Dossier:
             "spellings": self.spellings,
             "reports": [r.to_dict() for r in self.reports],
             "co_occurring": [{**e.to_dict(), "passages": n} for e, n in self.co_occurring],
+            "events": [e.to_dict() for e in self.events],
         }
 
 
@@ -279,6 +281,7 @@ class Entities:
             spellings=dict(Counter(m.text for m in mentions).most_common()),
             reports=ordered,
             co_occurring=[(known[eid], n) for eid, n in top if eid in known],
+            events=self.library.events.for_entity(entity),
         )
 
     def _entity(self, ref: str | Entity) -> Entity:
