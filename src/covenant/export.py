@@ -1,5 +1,5 @@
 """Write the library as JSON Lines: reports, sections, passages, footnotes, tags, notes, labels,
-recommendations, entities and their mentions (docs/export.md)."""
+recommendations, entities and their mentions, events (docs/export.md)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from covenant.citation import cite_passage, section_codes
+from covenant.citation import cite, cite_passage, section_codes
 from covenant.errors import CovenantError
 from covenant.model import Report
 from covenant.store.base import Store
@@ -26,6 +26,7 @@ FILES = (
     "recommendations",
     "entities",
     "mentions",
+    "events",
 )
 
 
@@ -67,6 +68,7 @@ def export_library(
                 counts["labels"] += _write_labels(handles["labels"], store, report.id, extra)
                 counts["recommendations"] += _write_recommendations(handles["recommendations"], store, report, extra)
                 counts["mentions"] += _write_mentions(handles["mentions"], store, report, extra)
+                counts["events"] += _write_events(handles["events"], store, report, extra)
             files = {r.id: r.file_name for r in reports}
             for tag in store.tags():
                 if report_ids is None or tag.report_id in files:
@@ -140,6 +142,21 @@ def _write_mentions(handle: Any, store: Store, report: Report, extra: dict[str, 
             cited[m.passage_id] = cite_passage(report, passage, codes.get(passage.section_id or "") or None).formatted()
         _write(handle, {**extra, **m.to_dict(), "citation": {"formatted": cited[m.passage_id]}})
     return len(mentions)
+
+
+def _write_events(handle: Any, store: Store, report: Report, extra: dict[str, Any]) -> int:
+    """The report's events (FORMAT's fields, passage, clean offsets, event group) with the citation of the quote."""
+    events = store.events(report_id=report.id)
+    if not events:
+        return 0
+    text, runs = store.clean_text(report.id), store.offset_map(report.id)
+    sections, passages = store.sections(report.id), store.passages(report.id)
+    for event in events:
+        citation = cite(report, text, runs, sections, event.start, event.end, passages)
+        where = {k: getattr(citation, k) for k in ("line_start", "line_end", "page_start", "page_end", "section_code")}
+        record = {**where, "formatted": citation.formatted(), "formatted_coi": citation.formatted("coi")}
+        _write(handle, {**extra, **event.to_dict(), "citation": record})
+    return len(events)
 
 
 def _write_entities(handle: Any, store: Store, report_ids: list[str] | None) -> int:
