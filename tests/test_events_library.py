@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import KAZAKHSTAN, indexed_library, read_jsonl
+from conftest import EVAL_DEV, KAZAKHSTAN, indexed_library, read_jsonl
 from covenant.cli import main
 from covenant.errors import QueryError
 from covenant.events.timeline import sort_key
@@ -140,3 +140,23 @@ def test_removing_a_report_leaves_no_events(kz: Library, tmp_path: Path) -> None
         lines = lib.events.timeline(entity="Zhakiyanov")
         assert {_prefix(lib, t.citation.report_id) for t in lines} == {"000", "001"}
         assert lib.events.extract()["reports"] == 0
+
+
+@pytest.mark.slow
+def test_cli_eval_events_and_timelines_on_the_dev_set(tmp_path: Path) -> None:
+    if not EVAL_DEV.exists():
+        pytest.skip("dev annotations absent")
+    runner = CliRunner()
+    events_out, timelines_out = tmp_path / "events.json", tmp_path / "timelines.json"
+    events = runner.invoke(main, ["eval", "events", "--gold", str(EVAL_DEV), "--out", str(events_out)])
+    assert events.exit_code == 0, events.output
+    scores = json.loads(events_out.read_text())
+    assert scores["gold"] > 100 and scores["recall"] >= 0.75 and scores["annotated_sections"]["f1"] >= 0.75
+    assert "in annotated sections" in events.output
+    timelines = runner.invoke(
+        main, ["eval", "timelines", "--gold", str(EVAL_DEV), "--out", str(timelines_out), "--json"]
+    )
+    assert timelines.exit_code == 0, timelines.output
+    assert (
+        json.loads(timelines.output)["timelines"] == 6 and json.loads(timelines_out.read_text())["fact_recall"] >= 0.8
+    )
