@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fastapi.testclient import TestClient
 
 from conftest import EVAL_DEV, KAZAKHSTAN, indexed_library, read_jsonl
 from covenant.cli import main
@@ -21,7 +22,9 @@ from covenant.errors import QueryError
 from covenant.events.timeline import sort_key
 from covenant.export import export_library
 from covenant.library import Library
+from covenant.web.app import create_app
 
+JSON = {"Accept": "application/json"}
 KILLING = "On July 1, off-duty Almaty police officer Bakhyt Krykbayev shot and killed 17-year-old Daniyar Beysov"
 
 
@@ -160,3 +163,15 @@ def test_cli_eval_events_and_timelines_on_the_dev_set(tmp_path: Path) -> None:
     assert (
         json.loads(timelines.output)["timelines"] == 6 and json.loads(timelines_out.read_text())["fact_recall"] >= 0.8
     )
+
+
+def test_workbench_timeline_and_its_json_twin(kz: Library) -> None:
+    with TestClient(create_app(kz.path)) as client:
+        found = client.get("/timeline", params={"entity": "Zhakianov"}, headers=JSON).json()
+        assert found["total"] == len(found["lines"]) == len(kz.events.timeline(entity="Zhakianov"))
+        assert {line["citation"]["file_name"][:3] for line in found["lines"]} == {"000", "001", "002"}
+        assert sum(y["events"] for y in found["years"]) == found["total"]
+        html = client.get("/timeline", params={"type": "killing", "from": "2003-07", "to": "2003-07"}).text
+        assert KILLING in html and "lines 61-62 of 000_" in html and "<svg" in html
+        assert 'href="/passages/8dba4a1cd8a5fbcd%3Ap00007"' in html  # the line links to its passage
+        assert client.get("/timeline", params={"from": "last year"}, headers=JSON).status_code == 400

@@ -14,7 +14,7 @@ import click
 from covenant.cli import GOLD_OPTION, _library, eval_group, main, safe
 from covenant.events import EVENT_TYPES
 
-TIMELINE_COLUMNS = ["date", "type", "quote", "citation", "report_id", "start", "end", "event_group"]
+TIMELINE_COLUMNS = ["date", "type", "quote", "citation", "report_id", "passage_id", "start", "end", "event_group"]
 
 
 @main.command(name="timeline")

@@ -35,6 +35,7 @@ class TimelineEntry:
     date: str
     type: str
     quote: str
+    passage_id: str
     citation: Citation
     event: Event | None = None
 
@@ -46,6 +47,7 @@ class TimelineEntry:
             "type": self.type,
             "quote": self.quote,
             "report_id": self.citation.report_id,
+            "passage_id": self.passage_id,
             "start": self.citation.start,
             "end": self.citation.end,
             "citation": self.citation.to_dict(),
@@ -223,7 +225,9 @@ class Events:
         if entity is None:
             events = self.list(type=type, right=right, country=country, date_from=date_from, date_to=date_to)
             return [
-                TimelineEntry(e.date or "", e.type, e.quote, self.library.cite(e.passage_id, e.start, e.end), e)
+                TimelineEntry(
+                    e.date or "", e.type, e.quote, e.passage_id, self.library.cite(e.passage_id, e.start, e.end), e
+                )
                 for e in events
                 if e.date
             ]
@@ -257,6 +261,7 @@ class Events:
                 line.date,
                 line.kind,
                 line.quote,
+                line.passage_id,
                 self.library.cite(line.passage_id, line.start, line.end),
                 stored.get((line.passage_id, line.start, line.kind)),
             )
