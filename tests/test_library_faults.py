@@ -16,6 +16,7 @@ import pytest
 
 from conftest import KAZAKHSTAN, SAMPLES, needs_corpus
 from covenant.errors import StoreError
+from covenant.export import FILES
 from covenant.library import Library
 
 COVENANT = [sys.executable, "-m", "covenant.cli"]
@@ -57,14 +58,8 @@ def test_export_refuses_a_folder_that_is_not_empty_and_force_replaces(library: P
     assert "not empty" in line and "--force" in line
     assert covenant(library, "export", "--out", str(out), "--force").returncode == 0
     assert (out / "passages.jsonl").read_text(encoding="utf-8") == first
-    assert sorted(p.name for p in out.iterdir()) == [
-        "footnotes.jsonl",
-        "notes.jsonl",
-        "passages.jsonl",
-        "reports.jsonl",
-        "sections.jsonl",
-        "tags.jsonl",
-    ]
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{name}.jsonl" for name in FILES)
+    assert {"passages.jsonl", "labels.jsonl", "entities.jsonl", "events.jsonl"} <= {p.name for p in out.iterdir()}
 
 
 def test_an_export_that_runs_out_of_space_leaves_the_earlier_export_whole(library: Path, tmp_path: Path) -> None:
