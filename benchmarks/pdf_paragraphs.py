@@ -71,10 +71,13 @@ def write_export(export: Path, passages: list[dict]) -> None:
             f.write(json.dumps(p, ensure_ascii=False) + "\n")
 
 
-def run_covenant(pdfs: list[Path], work: Path) -> float:
+def run_covenant(pdfs: list[Path], work: Path, options: tuple[str, ...] = ()) -> float:
+    """`covenant ingest [options] PDFS` into a new library, then its export; the seconds the ingest took."""
     start = time.perf_counter()
     db = work / "lib.db"
-    subprocess.run([str(COVENANT), "--db", str(db), "ingest", *map(str, pdfs)], check=True, capture_output=True)
+    subprocess.run(
+        [str(COVENANT), "--db", str(db), "ingest", *options, *map(str, pdfs)], check=True, capture_output=True
+    )
     elapsed = time.perf_counter() - start
     subprocess.run(
         [str(COVENANT), "--db", str(db), "export", "--out", str(work / "export")], check=True, capture_output=True
