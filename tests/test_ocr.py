@@ -101,7 +101,7 @@ def test_a_russian_scan_reads_in_cyrillic(tmp_path: Path) -> None:
     source = HURIDOCS / "ohchr_1_ru.pdf"
     scan = scanned_pdf(source, [0], tmp_path / "ohchr_ru.pdf")
     raw = read_report(scan)
-    assert raw.ocr_pages[1].language == "rus+eng"
+    assert raw.ocr_pages[1].language == "rus+kaz+eng"
     assert recall(raw.original, text_layer(source, [0])) >= 0.9
     doc = build_document(scan)
     assert doc.report.language == "ru"
@@ -156,3 +156,27 @@ def test_a_scan_without_tesseract_installed_is_skipped_with_what_to_install(
         build_document(path)
     assert "the program 'tesseract' is not installed" in str(caught.value)
     assert "apt-get install tesseract-ocr" in str(caught.value)
+
+
+@needs_tesseract
+def test_a_kazakh_page_found_by_its_letters_is_read_again_in_kazakh(tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from covenant.ingest.ocr import installed_languages, read_image
+
+    if "kaz" not in installed_languages():
+        pytest.skip("Tesseract's Kazakh data is not installed")
+    lines = [
+        "Қазақстан Республикасының Конституциясы адамның құқықтары",
+        "мен бостандықтарын қорғайды. Әрбір азамат өз құқығын сотта",
+        "қорғауға құқылы, ал мемлекет оның өтінішін қарауға міндетті.",
+    ]
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 40)
+    page = Image.new("L", (1500, 400), 255)
+    draw = ImageDraw.Draw(page)
+    for number, line in enumerate(lines):
+        draw.text((60, 60 + 90 * number), line, font=font, fill=0)
+    read = read_image(str(tmp_path / "kazakh.png"), page, 1, 300)
+    # detected as Cyrillic (read with Russian, Kazakh and English), then again with Kazakh first for its letters
+    assert read.language == "kaz+rus+eng"
+    assert recall(read.text, " ".join(lines)) >= 0.9
