@@ -150,12 +150,12 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes | None:
 @router.post(
     "/api/reports",
     summary="Upload a report",
-    description="A `multipart/form-data` body with the file in `file` (text, HTML or PDF, told by its bytes, "
-    "50 MB at most). Needs a token (`Authorization: Bearer`). The file is stored under `<library>.uploads/` in a "
-    "folder of its own, then ingested and indexed (full text) in the background: the answer (202) is the job, "
-    "to follow at `/api/reports/jobs/{id}`. A file too large is a 413, a format Covenant does not read (a Word "
-    "document, a ZIP archive) a 415; a file the reader cannot use (binary, encrypted, scanned) ends the job as "
-    "`skipped` with the reason.",
+    description="A `multipart/form-data` body with the file in `file` (text, HTML, PDF, Word, OpenDocument, RTF or "
+    "a scan, told by its bytes, 50 MB at most). Needs a token (`Authorization: Bearer`). The file is stored under "
+    "`<library>.uploads/` in a folder of its own, then ingested and indexed (full text) in the background: the "
+    "answer (202) is the job, to follow at `/api/reports/jobs/{id}`. A file too large is a 413, a format Covenant "
+    "does not read (a spreadsheet, a ZIP archive) a 415; a file the reader cannot use (binary, encrypted, a blank "
+    "scan) ends the job as `skipped` with the reason.",
     response_model=None,
     status_code=202,
     openapi_extra={
@@ -210,7 +210,12 @@ async def _accept(request: Request) -> UploadJob | Response:
         raise QueryError("the file is empty")
     unsupported = unsupported_format(data)
     if unsupported:
-        return error_response(request, 415, "UnsupportedError", f"{unsupported}: not read; send text, HTML or PDF")
+        return error_response(
+            request,
+            415,
+            "UnsupportedError",
+            f"{unsupported}: not read; send text, HTML, PDF, Word, OpenDocument, RTF or a scan",
+        )
     original = upload.filename or "upload"
     folder = uploads.folder / uuid.uuid4().hex
     target = folder / stored_name(original, data)
