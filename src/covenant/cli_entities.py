@@ -106,6 +106,11 @@ def dossier_cmd(ctx: click.Context, name: str, as_json: bool) -> None:
         for passage in group.passages:
             click.echo(click.style(f"  {passage.passage_id}  {safe(passage.citation.formatted())}", fg="cyan"))
             click.echo(f"    {safe(' '.join(passage.text.split())[:240])}")
+    if dossier.events:
+        click.echo(click.style(f"\n== events ({len(dossier.events)}), in date order", bold=True))
+        for event in dossier.events:
+            click.echo(f"  {event.date or 'undated':<21} {event.type:<30} {event.passage_id}")
+            click.echo(f"    {safe(' '.join(event.quote.split())[:240])}")
     if dossier.co_occurring:
         click.echo("\nnamed with: " + safe(", ".join(f"{o.canonical} ({n})" for o, n in dossier.co_occurring)))
 
