@@ -38,13 +38,15 @@ test: $(STAMP) browser readers
 browser:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
-## Debian's programs for scans and Word 97-2003 files: Tesseract with English, Russian and Kazakh, and antiword.
-## Without them such files are skipped with a reason naming what to install.
+## Debian's programs for scans and Word 97-2003 files: Tesseract with English, Russian, Kazakh, Spanish, Portuguese
+## and French, and antiword. Without them such files are skipped (or read in English) with a reason naming what
+## to install.
+OCR_LANGUAGES := eng rus kaz spa por fra
 readers:
 	command -v tesseract >/dev/null && command -v antiword >/dev/null \
-		&& tesseract --list-langs 2>/dev/null | grep -qx kaz && tesseract --list-langs 2>/dev/null | grep -qx rus \
+		&& (for lang in $(OCR_LANGUAGES); do tesseract --list-langs 2>/dev/null | grep -qx $$lang || exit 1; done) \
 		|| (apt-get update -qq && apt-get install -y -qq --no-install-recommends \
-			tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-kaz antiword)
+			tesseract-ocr $(addprefix tesseract-ocr-,$(OCR_LANGUAGES)) antiword)
 
 ## The quick loop: tests not marked slow.
 test-fast: $(STAMP)
