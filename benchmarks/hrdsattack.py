@@ -62,7 +62,10 @@ LEAD_PASSAGES = 3
 def article_html(sample: dict[str, Any]) -> str:
     title = html.escape(sample["Input.title"] or "")
     body = sample["Input.article_interface"]
-    return f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{body}</body></html>"
+    # The publication time as news pages carry it, so that "on Tuesday" or "last year" count from that day.
+    published = html.escape((sample["Input.publish_date"] or "").replace(" ", "T"), quote=True)
+    meta = f'<meta property="article:published_time" content="{published}">' if published else ""
+    return f"<html><head><title>{title}</title>{meta}</head><body><h1>{title}</h1>{body}</body></html>"
 
 
 def reduce_article(

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import html
+import json
+from datetime import date
+from pathlib import Path
+
 import pytest
 
-from conftest import needs_corpus
-from covenant.dates import dates_in, find_dates
+from conftest import SHARED, needs_corpus
+from covenant.dates import dates_in, find_dates, reference_date
 from covenant.model import DateMention, Document
+from covenant.pipeline import build_document
 
 pytestmark = needs_corpus
 
@@ -98,3 +104,45 @@ def test_may_the_verb_is_no_date(report_2003: Document) -> None:
                 "before",
                 "after",
             }
+
+
+HRDSATTACK = SHARED / "bench" / "hrdsattack" / "train.json"
+
+
+def news_article(tmp_path: Path, article_id: int) -> Document:
+    """A HRDsAttack article (train split) saved as a news page carries it: its publication time in a meta tag."""
+    if not HRDSATTACK.exists():
+        pytest.skip("../shared/bench/hrdsattack is absent")
+    sample = next(
+        s["sample"]
+        for s in json.loads(HRDSATTACK.read_text(encoding="utf-8"))
+        if s["sample"]["Input.GLOBALEVENTID"] == article_id
+    )
+    published = sample["Input.publish_date"].replace(" ", "T")
+    page = (
+        f'<html><head><title>{html.escape(sample["Input.title"])}</title><meta property="article:published_time" '
+        f'content="{published}"></head><body>{sample["Input.article_interface"]}</body></html>'
+    )
+    path = tmp_path / f"{article_id}.html"
+    path.write_text(page, encoding="utf-8")
+    return build_document(path)
+
+
+def test_news_counts_weekdays_and_months_from_its_publication_day(tmp_path: Path) -> None:
+    # "MBABANE (Reuters) - Police in eSwatini arrested the head of ... opposition party ... on Friday", published
+    # Friday 2019-12-20.
+    doc = news_article(tmp_path, 894257592)
+    assert reference_date(doc.report) == date(2019, 12, 20)
+    dates = dates_in(doc.passages, doc.report)
+    friday = next(m for m in dates if m.text == "on Friday")
+    assert (friday.value, friday.precision, friday.method) == ("2019-12-20", "day", "rules:publication-date")
+    # "MANILA, Philippines — Labor leader Dennise Velasco was finally set free on Tuesday", published Wednesday
+    # 2022-03-09; "arrested in December 2020" keeps its own year.
+    doc = news_article(tmp_path, 1032633994)
+    found = {m.text: m.value for m in dates_in(doc.passages, doc.report)}
+    assert found["on Tuesday"] == "2022-03-08" and found["December 2020"] == "2020-12"
+
+
+def test_reports_read_no_weekday_and_keep_their_period(report_2003: Document) -> None:
+    assert reference_date(report_2003.report) is None  # a report of a period is published after it
+    assert not [m for m in _dates(report_2003) if m.method == "rules:publication-date"]

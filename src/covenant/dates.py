@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from covenant.model import DateMention, Passage, Report
 
@@ -45,7 +46,7 @@ _MONTH_NAMES = (
 )
 _MONTH = "(?P<{name}>" + _MONTH_NAMES + ")"
 _DAY = r"(?P<{name}>[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
-_YEAR = r"(?P<{name}>(?:19[4-9]\d|20[0-4]\d))"
+_YEAR = r"(?P<{name}>(?:19\d\d|20[0-4]\d))"
 
 
 def _m(name: str) -> str:
@@ -108,7 +109,26 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("month", re.compile(r"\b(?:(?P<part>early|late|mid)[- ])?" + _m("m") + r"(?!\w)")),
+    # Dates news counts from its own day ("on Tuesday", "yesterday", "last month"): read only in a document
+    # with a reference date (`reference_date`). A weekday followed by its date ("Monday, March 4") is the date's.
+    (
+        "weekday",
+        re.compile(
+            r"\b(?:(?P<wrel>last|this|on|early|late)\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday"
+            r"|Sunday)(?:\s+(?:morning|afternoon|evening|night))?\b(?!,?\s+(?:the\s+)?(?:\d|" + _MONTH_NAMES + r"))"
+        ),
+    ),
+    (
+        "relative_day",
+        re.compile(
+            r"\b(?P<rday>yesterday|last\s+week|last\s+month|(?:earlier|later)\s+this\s+month|this\s+month)\b",
+            re.IGNORECASE,
+        ),
+    ),
 ]
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# Only a document with a reference date gives these a value; elsewhere they are not read at all.
+_FROM_REFERENCE = ("weekday", "relative_day")
 _MONTH_NAME_OK = re.compile(r"^(?:May|March)$")
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]?\s+(?=[A-Z“\"(])")
 
@@ -123,16 +143,19 @@ class _Found:
 
 def find_dates(passage: Passage, report: Report | None = None, report_year: int | None = None) -> list[DateMention]:
     """Every date expression in one passage, with clean-text offsets of the report. `report_year` is the year
-    a report of no single-year period names most often (`dates_in` finds it): the last resort for a year."""
+    a report of no single-year period names most often (`dates_in` finds it): the last resort for a year.
+    In a document with a reference date (`reference_date`: a news article) that date is the last resort instead,
+    and weekdays, "yesterday", "last week", "last month" and "last year" count from it."""
     text = passage.text
-    found = _scan(text)
+    reference = reference_date(report)
+    found = _scan(text, relative=reference is not None)
     years = [(f.start, int(y)) for f in found if (y := f.groups.get("y") or f.groups.get("y2")) is not None]
-    if report_year is not None:
+    if report_year is not None and reference is None:
         years.insert(0, (-1, report_year))  # before every expression of the passage, in no sentence of it
     period_year = _period_year(report)
     mentions = []
     for f in found:
-        value, precision, method = _normalise(f, text, years, period_year)
+        value, precision, method = _normalise(f, text, years, period_year, reference)
         mentions.append(
             DateMention(
                 report_id=passage.report_id,
@@ -155,6 +178,8 @@ def dates_in(passages: Iterable[Passage], report: Report | None = None) -> list[
     before may be a past one it recalls."""
     passages = list(passages)
     first = [find_dates(p, report) for p in passages]
+    if reference_date(report) is not None:
+        return [m for found in first for m in found]
     years = Counter(
         m.value[:4]
         for found in first
@@ -172,10 +197,12 @@ def dates_in(passages: Iterable[Passage], report: Report | None = None) -> list[
     return mentions
 
 
-def _scan(text: str) -> list[_Found]:
+def _scan(text: str, relative: bool = False) -> list[_Found]:
     taken: list[tuple[int, int]] = []
     found: list[_Found] = []
     for kind, pattern in _PATTERNS:
+        if kind in _FROM_REFERENCE and not relative:
+            continue
         for match in pattern.finditer(text):
             start, end = match.span()
             if any(start < e and s < end for s, e in taken):
@@ -220,6 +247,21 @@ def _season_context(text: str, start: int) -> bool:
     return bool(re.search(r"\b(?:in|during|the|since|by|until|this|last)\s+(?:the\s+)?(?:early |late |mid-)?$", before))
 
 
+def reference_date(report: Report | None) -> date | None:
+    """The day a document of no period was published (a news article: "ISLAMABAD, March 4 -"), from which its
+    relative dates count; None for a report of a period, or one whose publication date lacks the day (a report
+    is published after the period it covers, so its publication date dates nothing it tells)."""
+    if report is None or report.period_start or report.period_end or not report.publication_date:
+        return None
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", report.publication_date)
+    if match is None:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
 def _period_year(report: Report | None) -> int | None:
     """The year a one-year report covers (State Department and world reports): the year of undated dates."""
     if report is None or not report.period_start or not report.period_end:
@@ -247,17 +289,23 @@ def _year_for(f: _Found, text: str, years: list[tuple[int, int]], period_year: i
 
 
 def _normalise(
-    f: _Found, text: str, years: list[tuple[int, int]], period_year: int | None
+    f: _Found, text: str, years: list[tuple[int, int]], period_year: int | None, reference: date | None = None
 ) -> tuple[str | None, str, str]:
     g = f.groups
+    if f.kind in _FROM_REFERENCE and reference is not None:
+        return _from_reference(f, reference)
     explicit = g.get("y") or g.get("y2")
     if explicit:
         year: int | None = int(explicit)
         method = "rules:explicit"
     elif f.kind == "relative_year":
-        year, method = _relative_year(g["rel"] or "", text, f, years, period_year)
+        year, method = _relative_year(g["rel"] or "", text, f, years, period_year, reference)
+    elif reference is not None and f.kind == "month" and _LAST_MONTH.search(text, 0, f.start):
+        year, method = _reference_year(f, reference, strict=True), "rules:publication-date"  # "last July"
     else:
         year, method = _year_for(f, text, years, period_year)
+        if year is None and reference is not None:
+            year, method = _reference_year(f, reference), "rules:publication-date"
     kind = f.kind
     if kind == "iso" or kind == "dotted":
         return f"{year:04d}-{int(g['mo'] or 0):02d}-{int(g['d'] or 0):02d}", "day", "rules:explicit"
@@ -296,10 +344,59 @@ def _normalise(
     return f"{year:04d}-{first:02d}/{last_year:04d}-{last:02d}", "range", method
 
 
+_LAST_MONTH = re.compile(r"\b(?:last|this\s+past)\s+$", re.IGNORECASE)
+
+
+def _reference_year(f: _Found, reference: date, strict: bool = False) -> int:
+    """The year of a day or month without one in a dated article: the publication year, or the year before when
+    the month (and day) come later in the year than the publication ("On Dec. 30" in an article of January 2)."""
+    g = f.groups
+    name = g.get("m") or g.get("m2")
+    if not name:
+        return reference.year
+    month = MONTHS[name.rstrip(".").casefold()]
+    day = int(g.get("d") or 1)
+    later = (month, day) >= (reference.month, 1) if strict else (month, day) > (reference.month, reference.day)
+    return reference.year - 1 if later else reference.year
+
+
+def _from_reference(f: _Found, reference: date) -> tuple[str | None, str, str]:
+    """A weekday or a day, week or month named relative to the publication day."""
+    g = f.groups
+    method = "rules:publication-date"
+    if f.kind == "weekday":
+        weekday = _WEEKDAYS.index((g["wd"] or "").casefold())
+        back = (reference.weekday() - weekday) % 7  # the last such day on or before publication
+        if back == 0 and (g.get("wrel") or "").casefold() == "last":
+            back = 7
+        return (reference - timedelta(days=back)).isoformat(), "day", method
+    rel = " ".join((g["rday"] or "").casefold().split())
+    if rel == "yesterday":
+        return (reference - timedelta(days=1)).isoformat(), "day", method
+    if rel == "last week":
+        monday = reference - timedelta(days=reference.weekday() + 7)
+        return f"{monday.isoformat()}/{(monday + timedelta(days=6)).isoformat()}", "range", method
+    if rel == "last month":
+        previous = reference.replace(day=1) - timedelta(days=1)
+        return f"{previous.year:04d}-{previous.month:02d}", "month", method
+    return f"{reference.year:04d}-{reference.month:02d}", "month", method
+
+
 def _relative_year(
-    rel: str, text: str, f: _Found, years: list[tuple[int, int]], period_year: int | None
+    rel: str,
+    text: str,
+    f: _Found,
+    years: list[tuple[int, int]],
+    period_year: int | None,
+    reference: date | None = None,
 ) -> tuple[int | None, str]:
-    year, method = (period_year, "rules:report-period") if period_year is not None else _year_for(f, text, years, None)
+    year: int | None
+    if period_year is None and reference is not None:
+        year, method = reference.year, "rules:publication-date"  # "last year" in the news counts from its day
+    elif period_year is not None:
+        year, method = period_year, "rules:report-period"
+    else:
+        year, method = _year_for(f, text, years, None)
     if year is None:
         return None, method
     rel = rel.casefold()
