@@ -361,6 +361,9 @@ class Passage:
     # The country the passage is about: the report's, or in a country-by-country document the country of the
     # entry it stands in (None outside any entry, such as the end of the previous country's entry).
     country: str | None = None
+    # Read by OCR (a scanned page): Tesseract's mean confidence (0-100) for the words of the lines it cites.
+    # None: read from the file's own text.
+    ocr_confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -11,6 +11,7 @@ from pathlib import Path
 from covenant.clean import clean
 from covenant.errors import BadInputError
 from covenant.ingest import read_report, read_report_bytes
+from covenant.ingest.ocr import passage_confidences
 from covenant.model import DOC_TYPES, OVERRIDABLE, Document, Footnote, Passage, Report, Section
 from covenant.publishers import STATE_DEPARTMENT
 from covenant.structure.metadata import country_entries, detect_metadata
@@ -72,6 +73,7 @@ def build_document(path: Path, overrides: dict[str, str | None] | None = None) -
     assign_countries(passages, report, cleaned.text, outline.sections)
     for p in passages:
         p.language = report.language
+    passage_confidences(raw, passages)  # passages read by OCR: Tesseract's mean confidence for their words
     starts = [r.clean_start for r in cleaned.runs]
     footnotes = []
     for n, note in enumerate(cleaned.footnotes, 1):

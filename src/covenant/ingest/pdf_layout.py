@@ -117,6 +117,7 @@ def read_pdf_layout(path: str, data: bytes, *, checked: bool = False, ocr: bool 
         pages: list[str] = []
         page_lines: list[list[_Line]] = []
         ocr_pages: dict[int, OcrPage] = {}
+        hint: str | None = None  # the OCR languages of the page before: the next page is read in them first
         for index in range(page_count):
             try:
                 page = pdf.get_page(index)
@@ -131,11 +132,13 @@ def read_pdf_layout(path: str, data: bytes, *, checked: bool = False, ocr: bool 
                     textpage.close()
                 if ocr and len("".join(text.split())) < MIN_CHARS_PER_PAGE and _has_image(page):
                     # A page with no text layer (a scan, in a scanned PDF or among born-digital pages): read by OCR.
-                    from covenant.ingest.ocr import RENDER_DPI, read_image
+                    from covenant.ingest.ocr import RENDER_DPI, read_image, report_progress
 
                     image = page.render(scale=RENDER_DPI / 72).to_pil()
-                    read = read_image(path, image, index + 1, RENDER_DPI)
+                    read = read_image(path, image, index + 1, RENDER_DPI, hint=hint)
+                    hint = read.language
                     ocr_pages[index + 1] = read
+                    report_progress(path, index + 1, page_count)
                     text, lines = read.text, read.lines
                 pages.append(text)
                 width = page.get_width()

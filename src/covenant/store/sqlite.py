@@ -31,6 +31,7 @@ from covenant.model import (
     RightLabel,
     Section,
 )
+from covenant.store.ocr_confidence import MIGRATION as OCR_CONFIDENCE_MIGRATION
 
 if TYPE_CHECKING:
     from covenant.recommendations.links import FollowUp
@@ -226,6 +227,7 @@ MIGRATIONS: list[str] = [
         extractor TEXT NOT NULL, events INTEGER NOT NULL, at TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    OCR_CONFIDENCE_MIGRATION,
 ]
 _JSON_REPORT_COLS = ("metadata_method", "printed_pages")
 
