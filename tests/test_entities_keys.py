@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from covenant.entities.keys import initials, is_acronym, name_key, person_name, sound_key
+from covenant.entities.rules import is_group
 
 
 @pytest.mark.parametrize(
@@ -57,3 +58,46 @@ def test_person_names_lose_titles_and_read_both_orders_of_initials() -> None:
     assert initial_first is not None and initial_first.initials_only and initial_first.surname == "Nazarbaev"
     russian_order = person_name("Abishev T.D.")
     assert russian_order is not None and russian_order.surname == "Abishev" and russian_order.given == ("T.", "D.")
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "Kazakh",
+        "Kazakhs",
+        "Uzbeks",
+        "Russians",
+        "ethnic Uighurs",
+        "Kazakh-language",
+        "non-Kazakhs",
+        "Kazakhstani",
+        "Iraqis",
+        "Sri Lankans",
+        "North Korean",
+        "Chechens",
+        "Baptists",
+        "Jehovah's Witnesses",
+        "Tatars, Uighurs",
+    ],
+)
+def test_nationality_people_and_faith_words_are_groups(words: str) -> None:
+    assert is_group(words)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Laos",
+        "Georgia",
+        "Jordan",
+        "Kazakhstan",
+        "Russian Orthodox Church",
+        "Kazakh Bureau for Human Rights",
+        "Islamic State",
+        "Nazarbayev",
+        "Republicans",
+        "Uzbekistan",
+    ],
+)
+def test_countries_and_names_holding_group_words_are_no_groups(name: str) -> None:
+    assert not is_group(name)

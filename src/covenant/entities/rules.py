@@ -7,10 +7,13 @@ word lists in `gazetteer.py`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from covenant.entities.gazetteer import (
     ACRONYM_TAIL_NOUNS,
     CODE_KINDS,
+    GROUP_QUALIFIERS,
+    GROUP_WORDS,
     KNOWN_ALIASES,
     MEDIA_NOUNS,
     MEDIA_NOUNS_AFTER_NAME,
@@ -246,3 +249,61 @@ def _trim_quotes(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start] in "“\"'‘":
         start += 1
     return start, end
+
+
+def is_group(surface: str) -> bool:
+    """Whether a span names a nationality, people or faith ("Kazakh", "Russians", "ethnic Uzbeks", "Sri Lankans",
+    "Jehovah's Witnesses"), spaCy's NORP, rather than a person, body or place: every word a group word or a
+    qualifier."""
+    words, phrases = group_words()
+    rest = phrases.sub(" ", surface) if phrases.search(surface) else surface
+    names = [t for t in re.findall(r"[\w’'-]+|[,&]", rest) if t not in GROUP_QUALIFIERS]
+    if not names:
+        return rest != surface  # a group phrase and qualifiers only ("the Sri Lankans")
+    return all(_group_word(t, words) for t in names)
+
+
+def _group_word(word: str, known: frozenset[str]) -> bool:
+    from covenant.countries import country_names
+
+    if word.casefold() in country_names():
+        return False  # "Laos" is no plural of "Lao"
+    word = re.sub(r"^(?:Afro|non|Neo|neo|pro|anti)-|-(?:language|speaking)$", "", word)
+    return word in known or any(word.endswith(p) and word[: -len(p)] in known for p in ("s", "es"))
+
+
+@lru_cache(maxsize=1)
+def group_words() -> tuple[frozenset[str], re.Pattern[str]]:
+    """`gazetteer.GROUP_WORDS` with the demonyms formed regularly from pycountry's country names: -n, -an, -ian
+    after a name in -a ("Russian", "Syrian", "Kenyan"), -ian after -y ("Italian"), -i, -ian and -ese after a
+    consonant ("Iraqi", "Egyptian", "Sudanese"), the stem of a name in -stan and that name with -i ("Uzbek",
+    "Kazakhstani"); for a name of several words, its last word's forms and the whole ("Sri Lankan"). A form no
+    one writes ("Chinan") costs nothing: it is only ever compared with the words of a span. Returns the words and
+    a pattern of the phrases of several words (plural too)."""
+    import pycountry
+
+    from covenant.countries import COUNTRY_ALIASES
+
+    names = {str(getattr(c, "common_name", None) or c.name) for c in pycountry.countries} | set(COUNTRY_ALIASES)
+    formed: set[str] = set()
+    phrases: set[str] = set()
+    for name in names:
+        if "," in name or "(" in name:
+            continue
+        *before, last = name.split()
+        if not last.isalpha():
+            continue
+        forms: set[str] = set()
+        if last.endswith("stan"):
+            forms.update({last.removesuffix("istan").removesuffix("stan"), last + "i"})
+        elif last.endswith("a"):
+            forms.update({last + "n", last[:-1] + "an", last[:-1] + "ian"})
+        elif last.endswith("y"):
+            forms.add(last[:-1] + "ian")
+        elif last[-1] not in "aeiou":
+            forms.update({last + "i", last + "ian", last + "ese"})
+        formed.update(forms)
+        if before:
+            phrases.update(" ".join([*before, form]) for form in forms)
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True)) + r")s?\b")
+    return frozenset(formed | GROUP_WORDS), pattern
