@@ -22,7 +22,8 @@ from typing import Any
 from covenant.countries import country_code, country_name
 from covenant.entities import Recogniser
 from covenant.events import document_events
-from covenant.model import Event
+from covenant.events.country import events_country
+from covenant.model import Document, EntityMention, Event
 from covenant.pipeline import build_document
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +71,7 @@ def article_html(sample: dict[str, Any]) -> str:
 
 def reduce_article(
     events: list[Event],
-    countries: Counter[str],
+    country: str | None,
     published: str,
     lead: set[str] | None = None,
     people: set[str] | None = None,
@@ -105,7 +106,7 @@ def reduce_article(
         "victims": victims,
         "perpetrator_mention": any(e.perpetrators for e in events if e.type in VIOLATION or e.type in OTHER),
         "perpetrator_type": "state actor",  # the benchmark's most common value; the stage does not type actors
-        "country": countries.most_common(1)[0][0] if countries else None,
+        "country": country,
         "year": year,
         "month": month,
         "day": day,
@@ -137,6 +138,19 @@ def _kind(event: Event) -> str | None:
     return VIOLATION.get(event.type) or ("other" if event.type in OTHER else None)
 
 
+def article_answer(
+    doc: Document, mentions: list[EntityMention], published: str, spelled: dict[str, str]
+) -> dict[str, Any]:
+    """The event stage over one article, reduced to the benchmark's answer."""
+    events = document_events(doc, mentions, anchored=False)
+    code = events_country(doc, mentions, [e for e in events if _kind(e)])
+    code = _PART_OF.get(code or "", code)
+    country = spelled.get(code) or country_name(code) if code else None
+    lead = {p.id for p in doc.passages[:LEAD_PASSAGES]}
+    people = {m.text for m in mentions if m.type == "PERSON"}
+    return reduce_article(events, country, published, lead, people)
+
+
 def run(split: str, limit: int | None) -> tuple[list[dict[str, Any]], float]:
     samples = json.loads((BENCH / f"{split}.json").read_text(encoding="utf-8"))[:limit]
     spelled = benchmark_names()
@@ -150,17 +164,7 @@ def run(split: str, limit: int | None) -> tuple[list[dict[str, Any]], float]:
             path.write_text(article_html(article), encoding="utf-8")
             doc = build_document(path)
             mentions = recogniser.passages(doc.passages)
-            events = document_events(doc, mentions, anchored=False)
-            countries: Counter[str] = Counter()
-            for m in mentions:
-                code = country_code(m.text) if m.type == "GPE" else None
-                code = _PART_OF.get(code or "", code)
-                name = spelled.get(code) or country_name(code) if code else None
-                if name:
-                    countries[name] += 1
-            lead = {p.id for p in doc.passages[:LEAD_PASSAGES]}
-            people = {m.text for m in mentions if m.type == "PERSON"}
-            answer = reduce_article(events, countries, article["Input.publish_date"] or "", lead, people)
+            answer = article_answer(doc, mentions, article["Input.publish_date"] or "", spelled)
             predictions.append({"id": article["Input.GLOBALEVENTID"], **answer})
     return predictions, time.perf_counter() - started
 

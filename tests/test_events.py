@@ -3,14 +3,20 @@ one event linked."""
 
 from __future__ import annotations
 
+import html
+import json
 from dataclasses import replace as dataclasses_replace
+from pathlib import Path
 
 import pytest
 
+from conftest import SHARED
 from covenant.entities import Recogniser
 from covenant.events import document_events, events_for_documents, link
+from covenant.events.country import dateline_place, events_country, place_country
 from covenant.events.extract import is_specific
 from covenant.model import Document, Event, RightLabel
+from covenant.pipeline import build_document
 
 REPORT_2003 = "000_81691023f15c1c92"
 
@@ -104,3 +110,42 @@ def test_one_conviction_told_in_three_reports_in_two_spellings_is_one_group(
     assert {e.report_id for e in group} == {reference_docs[r].report.id for r in reports}
     assert {v for e in group for v in e.victims} >= {"Galymzhan Zhakiyanov", "Zhakianov"}
     assert all(e.date and e.date.startswith("2002") for e in group)
+
+
+HRDSATTACK_TRAIN = SHARED / "bench" / "hrdsattack" / "train.json"
+
+
+def _news(tmp_path: Path, article_id: int) -> Document:
+    """A HRDsAttack article (train split) as a news page carries it, its publication time in a meta tag."""
+    if not HRDSATTACK_TRAIN.exists():
+        pytest.skip("../shared/bench/hrdsattack is absent")
+    samples = json.loads(HRDSATTACK_TRAIN.read_text(encoding="utf-8"))
+    sample = next(s["sample"] for s in samples if s["sample"]["Input.GLOBALEVENTID"] == article_id)
+    published = sample["Input.publish_date"].replace(" ", "T")
+    path = tmp_path / f"{article_id}.html"
+    path.write_text(
+        f'<html><head><title>{html.escape(sample["Input.title"])}</title><meta property="article:published_time" '
+        f'content="{published}"></head><body>{sample["Input.article_interface"]}</body></html>',
+        encoding="utf-8",
+    )
+    return build_document(path)
+
+
+def test_places_are_put_in_their_country() -> None:
+    assert [place_country(p) for p in ("Zamfara State", "Lagos", "the U.S.", "Balochistan", "Haryana", "Mordor")] == [
+        "NG", "NG", "US", "PK", "IN", None,
+    ]  # fmt: skip
+
+
+def test_a_dateline_gives_the_country_of_the_events(tmp_path: Path) -> None:
+    # "MBABANE (Reuters) - Police in eSwatini arrested the head of ... opposition party ... on Friday"
+    doc = _news(tmp_path, 894257592)
+    assert dateline_place(doc) == "Mbabane"
+    mentions = Recogniser().passages(doc.passages)
+    events = document_events(doc, mentions, anchored=False)
+    assert events_country(doc, mentions, events) == "SZ"
+    # "BANGKOK — A Belgian journalist was briefly detained ...": the dateline outweighs Belgium.
+    doc = _news(tmp_path, 877313064)
+    assert dateline_place(doc) == "Bangkok"
+    mentions = Recogniser().passages(doc.passages)
+    assert events_country(doc, mentions, document_events(doc, mentions, anchored=False)) == "TH"
