@@ -167,6 +167,10 @@ def ingest_files(
 ) -> IngestSummary:
     """Ingest files and folders into the store; one transaction per report, the batch goes on past bad files.
 
+    `on_event` hears of every file's outcome as it is logged, and also, while a scan is read by OCR, of each
+    page read: events with status "reading" and reason "OCR page 12/300", which are neither logged nor kept in
+    the summary.
+
     Ctrl-C stops the batch: what was stored stays (each report whole), `interrupted` is set, and running the
     same batch again finishes the rest.
     """
@@ -185,7 +189,7 @@ def ingest_files(
     for path, why in found.ignored:
         record(IngestEvent(path, "ignored", why))
     try:
-        _ingest(found.files, store, overrides or {}, workers, limits or Limits(), record)
+        _ingest(found.files, store, overrides or {}, workers, limits or Limits(), record, on_event)
     except KeyboardInterrupt:
         summary.interrupted = True
     return summary
@@ -198,6 +202,7 @@ def _ingest(
     workers: int | None,
     limits: Limits,
     record: Callable[..., None],
+    on_progress: Callable[[IngestEvent], None] | None = None,
 ) -> None:
     jobs: list[tuple[Job, str | None]] = []
     queued: dict[str, str] = {}  # report id -> path of the first file in this batch with that content
@@ -230,7 +235,16 @@ def _ingest(
         jobs.append(((key, meta), previous))
 
     count = workers if workers is not None else min(2, os.cpu_count() or 1)
-    results = run([job for job, _ in jobs], count, limits)
+
+    reading: Callable[[str, int, int], None] | None = None
+    if on_progress is not None:
+        tell = on_progress
+
+        def reading(key: str, page: int, pages: int) -> None:
+            # a page of a long scan read by OCR: shown, never stored or counted ("reading" events)
+            tell(IngestEvent(shown_as.get(key, key), "reading", f"OCR page {page}/{pages}"))
+
+    results = run([job for job, _ in jobs], count, limits, reading)
     try:
         for ((key, _meta), previous), result in zip(jobs, results, strict=True):
             shown = shown_as.get(key, key)

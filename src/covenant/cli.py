@@ -208,6 +208,10 @@ def ingest(
         task = progress.add_task("ingesting", total=len(found.files))
 
         def on_event(event: Any) -> None:
+            if event.status == "reading":  # a page of a scan read by OCR: the bar says the file is moving
+                progress.update(task, description=f"ingesting {escape(safe(Path(event.path).name))}: {event.reason}")
+                return
+            progress.update(task, description="ingesting")
             if event.status != "ignored":
                 progress.advance(task)
             if event.status in ("skipped", "ignored") and not as_json:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import signal
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator
+from concurrent import futures
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from covenant.errors import BadInputError, CovenantError
 from covenant.model import Document
@@ -89,9 +94,16 @@ def warm_up() -> None:
     import covenant.pipeline  # noqa: F401
 
 
-def _start_worker(memory_mb: int | None) -> None:
+def _start_worker(memory_mb: int | None, progress: Connection | None = None) -> None:
     # The parent decides what Ctrl-C means (stop the batch, keep what is stored); workers just end with it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if progress is not None:
+        import covenant.ingest.ocr
+
+        # Never blocking, never locked: a worker killed while reporting cannot stop the others, and a full pipe
+        # (a parent busy storing) drops a progress line rather than holding up the reading.
+        os.set_blocking(progress.fileno(), False)
+        covenant.ingest.ocr.progress = functools.partial(_send_progress, progress)
     if memory_mb is not None:
         import resource
 
@@ -100,6 +112,12 @@ def _start_worker(memory_mb: int | None) -> None:
         if hard != resource.RLIM_INFINITY:
             ceiling = min(ceiling, hard)
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, hard))
+
+
+def _send_progress(pipe: Connection, path: str, page: int, pages: int) -> None:
+    # one write of a few dozen bytes: atomic on a pipe (under PIPE_BUF), so workers need no lock to share it
+    with contextlib.suppress(BlockingIOError, OSError, ValueError):  # a courtesy: the file is read all the same
+        pipe.send((path, page, pages))
 
 
 def _address_space() -> int:
@@ -111,11 +129,18 @@ def _address_space() -> int:
         return 0
 
 
-def run(jobs: list[Job], workers: int, limits: Limits) -> Generator[Document | BadInputError, None, None]:
+def run(
+    jobs: list[Job],
+    workers: int,
+    limits: Limits,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> Generator[Document | BadInputError, None, None]:
     """Each job's Document or BadInputError, in job order, built in `workers` processes.
 
     A worker that dies (a segfault, the OOM killer), a file over its time limit, a worker over its memory
     ceiling, an error that cannot be pickled: each becomes that file's BadInputError and the batch goes on.
+    `on_progress(path, page, pages)` hears of each page read by OCR while its file is being read (a pipe from
+    the workers, read between short waits for the result).
     """
     if not jobs:
         return
@@ -125,10 +150,11 @@ def run(jobs: list[Job], workers: int, limits: Limits) -> Generator[Document | B
 
     warm_up()
     context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False) if on_progress is not None else (None, None)
     pool = ProcessPool(
         max_workers=max(1, min(workers, len(jobs))),
         initializer=_start_worker,
-        initargs=(limits.memory_mb,),
+        initargs=(limits.memory_mb, writer),
         context=context,
     )
     pending: deque[tuple[Job, object]] = deque()
@@ -146,6 +172,8 @@ def run(jobs: list[Job], workers: int, limits: Limits) -> Generator[Document | B
             job, future = pending.popleft()
             path = job[0]
             try:
+                if reader is not None and on_progress is not None:
+                    _wait_reporting(future, reader, on_progress)
                 result = future.result()  # type: ignore[attr-defined]
             except FutureTimeout:
                 result = BadInputError(
@@ -165,6 +193,23 @@ def run(jobs: list[Job], workers: int, limits: Limits) -> Generator[Document | B
         else:
             pool.close()
         pool.join()
+        for end in (reader, writer):
+            if end is not None:
+                end.close()
+
+
+def _wait_reporting(future: Any, reader: Connection, on_progress: Callable[[str, int, int], None]) -> None:
+    """Wait for a file's result, passing on the workers' progress lines as they come (at most 0.2 s late)."""
+    while True:
+        done = futures.wait([future], timeout=0.2).done
+        while reader.poll(0):
+            try:
+                path, page, pages = reader.recv()
+            except (EOFError, OSError, ValueError, TypeError):
+                return  # a line cut short: progress stops, the result still comes
+            on_progress(path, page, pages)
+        if done:
+            return
 
 
 def _crash_reason(exitcode: int | None) -> str:
