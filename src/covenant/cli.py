@@ -457,9 +457,12 @@ def _show_passage(found: Any, style: str, as_json: bool) -> None:
 
 
 def _where(p: Any) -> str:
+    # a passage read from a scan says so, with Tesseract's mean confidence for its words
+    confidence = getattr(p, "ocr_confidence", None)
+    ocr = "" if confidence is None else f" (read by OCR, word confidence {confidence:.0f})"
     if p.page_start is not None:
-        return f"p.{p.page_start}" if p.page_start == p.page_end else f"pp.{p.page_start}-{p.page_end}"
-    return f"l.{p.line_start}" if p.line_start == p.line_end else f"ll.{p.line_start}-{p.line_end}"
+        return (f"p.{p.page_start}" if p.page_start == p.page_end else f"pp.{p.page_start}-{p.page_end}") + ocr
+    return (f"l.{p.line_start}" if p.line_start == p.line_end else f"ll.{p.line_start}-{p.line_end}") + ocr
 
 
 @main.command()
