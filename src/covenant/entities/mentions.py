@@ -29,6 +29,10 @@ _LEADING = re.compile(r"(?:the|The|a|an)\s+|[\s“\"'‘(]+")
 _TRAILING = re.compile(r"(?:['’]s|['’])$|[\s,.;:”\"'’()]+$")
 # spaCy tags words that are not names (sentence-initial common nouns, month names) as entities now and then
 _SECTION_REFERENCE = re.compile(r"^(?:Section|Article|Part|Paragraph|Chapter)s?\s+[\d.a-z()]+$")
+# a word beginning with a capital letter; the characters after which a capital opens a sentence or a quote
+_CAPITALISED = re.compile(r"(?<![\w’'-])[A-ZÀ-ÖØ-Þ][\w’'-]*")
+_SENTENCE_OPENERS = frozenset(".!?:;\"“”'‘’([«-–—•*")
+_LOWER_WORD = re.compile(r"(?<![\w’'-])[a-zß-öø-ÿ][\w’'-]*")
 # types a nationality, people or faith word is mistaken for; laws and outlets hold such words in their names
 _GROUP_TYPES = frozenset({"PERSON", "ORG", "GPE"})
 _NOT_NAMES = frozenset({"Government", "State", "Constitution", "Parliament", "Court", "Ministry", "Section"})
@@ -64,17 +68,24 @@ class Recogniser:
         return found
 
     def passages(self, passages: list[Passage]) -> list[EntityMention]:
+        """Mentions in these passages (one report's, or several whole reports': a bare surname is looked for in
+        the report of the full name, and a word's lower-case use anywhere among them tells it is no name)."""
         english = [p for p in passages if not self._is_russian(p)]
         russian = [p for p in passages if self._is_russian(p)]
+        common = lower_case_words(english)
+        named = [p for p in english if may_name(p.text, common)]
+        unnamed = [p for p in english if not may_name(p.text, common)]
         found: list[EntityMention] = []
-        texts = (p.text for p in english)
-        for passage, doc in zip(english, self.nlp.pipe(texts, batch_size=self.batch_size), strict=True):
+        texts = (p.text for p in named)
+        for passage, doc in zip(named, self.nlp.pipe(texts, batch_size=self.batch_size), strict=True):
             model_spans = [
                 (ent.start_char, ent.end_char, SPACY_TYPES[ent.label_], SPACY_METHOD)
                 for ent in doc.ents
                 if ent.label_ in SPACY_TYPES
             ]
             found.extend(self._mentions(passage, model_spans))
+        for passage in unnamed:
+            found.extend(self._mentions(passage, []))  # the rules still read it ("Article 174 of the Criminal Code")
         for passage in russian:
             found.extend(self._mentions(passage, self._natasha_spans(passage.text)))
         found.extend(_surname_mentions(passages, found))
@@ -131,6 +142,29 @@ class Recogniser:
                 type=_retype(surface, kind),
                 method=method,
             )
+
+
+def may_name(text: str, common: frozenset[str]) -> bool:
+    """Whether a passage may hold a name the model would find: a capitalised word inside a sentence, or one opening
+    a sentence that the text never writes in lower case ("Zhakiyanov remained ...", not "Civilian authorities
+    ..."). The model finds next to nothing else in the quarter of State Department passages that fail this (measured
+    over 1,755 of them: 89 spans, nearly all words such as "Media", "Citizens" or "section 7.d" that the stage drops
+    anyway), and it is the costly part of the stage."""
+    for match in _CAPITALISED.finditer(text):
+        i = match.start() - 1
+        while i >= 0 and text[i].isspace():
+            i -= 1
+        if i >= 0 and text[i] not in _SENTENCE_OPENERS:
+            return True
+        word = match.group()
+        if word.lower() not in common or not word[1:].islower():
+            return True  # a word the text never writes in lower case, or "KNB", "McDonald"
+    return False
+
+
+def lower_case_words(passages: list[Passage]) -> frozenset[str]:
+    """The words these passages write in lower case (what `may_name` takes for common words)."""
+    return frozenset(w for p in passages for w in _LOWER_WORD.findall(p.text))
 
 
 def _surname_mentions(passages: list[Passage], found: list[EntityMention]) -> list[EntityMention]:
