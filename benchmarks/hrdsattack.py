@@ -90,9 +90,10 @@ def reduce_article(
         if kind not in types:
             types.append(kind)
         for victim in event.victims:
-            # The benchmark names people only: a victim the entity stage typed PERSON, honorific taken off.
+            # The benchmark names people only: a victim whose surname the entity stage typed PERSON, honorific
+            # taken off.
             name = _HONORIFIC.sub("", victim)
-            if " " in name and (people is None or victim in people) and name not in victims:
+            if " " in name and (people is None or name.split()[-1] in people) and name not in victims:
                 victims.append(name)
     dated = [e for e in events if e.date and e.date[:4].isdigit()]
     year, month, day = published[:4], None, None
@@ -147,7 +148,7 @@ def article_answer(
     code = _PART_OF.get(code or "", code)
     country = spelled.get(code) or country_name(code) if code else None
     lead = {p.id for p in doc.passages[:LEAD_PASSAGES]}
-    people = {m.text for m in mentions if m.type == "PERSON"}
+    people = {m.text.split()[-1] for m in mentions if m.type == "PERSON" and m.text.strip()}
     return reduce_article(events, country, published, lead, people)
 
 

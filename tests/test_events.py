@@ -108,7 +108,8 @@ def test_one_conviction_told_in_three_reports_in_two_spellings_is_one_group(
     group = [e for e in events if e.event_group == summer.event_group]
     reports = (REPORT_2003, "001_30dfef030156c0a4", "002_e77f42745581b012")
     assert {e.report_id for e in group} == {reference_docs[r].report.id for r in reports}
-    assert {v for e in group for v in e.victims} >= {"Galymzhan Zhakiyanov", "Zhakianov"}
+    victims = {v for e in group for v in e.victims}
+    assert "Galymzhan Zhakiyanov" in victims and any(v.endswith("Zhakianov") for v in victims)
     assert all(e.date and e.date.startswith("2002") for e in group)
 
 
@@ -149,3 +150,12 @@ def test_a_dateline_gives_the_country_of_the_events(tmp_path: Path) -> None:
     assert dateline_place(doc) == "Bangkok"
     mentions = Recogniser().passages(doc.passages)
     assert events_country(doc, mentions, document_events(doc, mentions, anchored=False)) == "TH"
+
+
+def test_people_are_named_in_full_without_titles(tmp_path: Path) -> None:
+    # "... killing of Iranian commander Qasem Soleimani ... Army Sergeant Christopher Hake ... Sergeant Hake"
+    doc = _news(tmp_path, 903929722)
+    events = document_events(doc, Recogniser().passages(doc.passages), anchored=False)
+    victims = {v for e in events for v in e.victims}
+    assert {"Qasem Soleimani", "Christopher Hake", "Kayla Mueller"} <= victims
+    assert not victims & {"Sergeant Hake", "Sergeant Christopher Hake", "Hake"}

@@ -10,6 +10,7 @@ from covenant.entities import Recogniser
 from covenant.events.cues import EVENT_TYPES
 from covenant.events.extract import METHOD, mentions_by_passage, passage_events
 from covenant.events.linking import link
+from covenant.events.participants import tidy_names
 from covenant.events.rights import passage_articles
 from covenant.model import DateMention, Document, EntityMention, Event, RightLabel
 
@@ -21,6 +22,7 @@ def document_events(
 ) -> list[Event]:
     """Events of one document from its entity mentions (and its passages' rights labels, if any), not linked;
     `anchored` as in `passage_events`."""
+    mentions = list(mentions)
     by_passage = mentions_by_passage(mentions)
     articles = passage_articles(labels)
     # Dates over the whole report, so that a letter's undated days take the year it names most often.
@@ -35,6 +37,7 @@ def document_events(
                 passage, document.report, found, articles.get(passage.id), dates.get(passage.id, []), anchored
             )
         )
+    tidy_names(events, mentions)
     return events
 
 

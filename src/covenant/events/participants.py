@@ -4,10 +4,12 @@ the voice of the words that tell it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from covenant.events.country import place_country
 from covenant.events.cues import AGENT_NOUNS
-from covenant.model import EntityMention
+from covenant.model import EntityMention, Event
 
 _PASSIVE = re.compile(r"\b(?:was|were|been|be|being|is|are)\s+(?:\w+ly\s+)?$", re.IGNORECASE)
 _BY = re.compile(r"^\s*(?:\w+\s+){0,3}?by\s+$", re.IGNORECASE)
@@ -73,3 +75,52 @@ def roles(
 def _add(names: list[str], name: str) -> None:
     if name not in names:
         names.append(name)
+
+
+# Words before a name that say what a person is, not who: the entity stage's titles and a few more news writes
+# ("Corps Marshal Bisi Kazeem", "Barrister Muhammad Ali Jinnah", "Md Sohel Rana").
+_NEWS_TITLES = frozenset(
+    ["barrister", "corps", "marshal", "md", "sgt", "gen", "col", "capt", "lt", "rev", "hon", "detective", "comrade",
+     "alhaji", "engr", "justice", "rep", "sen", "gov"]
+)  # fmt: skip
+_PLACE_WORD = re.compile(r"\s(?:State|Province|Region|District|County|Governorate|Oblast|City|Town)$")
+
+
+def tidy_names(events: list[Event], mentions: Iterable[EntityMention]) -> None:
+    """Name the people of a document's events as fully as it does: titles taken off ("Sergeant Christopher Hake"
+    is "Christopher Hake"), a surname alone ("Booker", "Sergeant Hake") given the one full name of the document it
+    ends ("Vauhxx Booker", "Christopher Hake"), and a place the entity stage took for a
+    person ("Zamfara State", "Ciudad Juarez") left out."""
+    from covenant.entities.gazetteer import TITLES
+
+    def untitled(name: str) -> str:
+        words = name.split()
+        while len(words) > 1 and (words[0].casefold().rstrip(".") in TITLES or words[0].casefold() in _NEWS_TITLES):
+            words = words[1:]
+        return " ".join(words)
+
+    # Full names by their surname ("Hake" is "Christopher Hake" in a story naming no other Hake).
+    full: dict[str, set[str]] = {}
+    for mention in mentions:
+        name = untitled(mention.text.strip()) if mention.type == "PERSON" else ""
+        if " " in name:
+            full.setdefault(name.split()[-1], set()).add(name)
+
+    def tidy(name: str) -> str | None:
+        if mention_types.get(name) == "PERSON" and " " in name and (_PLACE_WORD.search(name) or place_country(name)):
+            return None
+        bare = untitled(name)
+        if " " not in bare:
+            known = full.get(bare, set())
+            return next(iter(known)) if len(known) == 1 else name
+        return bare
+
+    mention_types = {m.text: m.type for m in mentions}
+    for event in events:
+        for role in ("victims", "perpetrators"):
+            names: list[str] = []
+            for name in getattr(event, role):
+                tidied = tidy(name)
+                if tidied and tidied not in names:
+                    names.append(tidied)
+            setattr(event, role, names)
