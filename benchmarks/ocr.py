@@ -2,8 +2,9 @@
 
 For each language, a few pages of PDFs with a text layer (Amnesty chapters in English, HURIDOCS' Russian and
 French documents) are rendered to grey images at 200 dpi and read by Covenant's OCR (Tesseract, one process a
-page, OMP_THREAD_LIMIT=1) and, beside it, by `ocrmypdf` (the peer) when it is installed. Word recall: the share
-of the words of the page's text layer that the OCR text holds (counted with repeats). Writes
+page, OMP_THREAD_LIMIT=1, the language detected as ingest detects it, footnote markers read again on their own)
+and, beside it, by `ocrmypdf` (the peer) when it is installed. Word recall: the share of the words of the page's
+text layer that the OCR text holds (counted with repeats). Writes
 benchmarks/results/ocr.json and ocr.md. Run: `.venv/bin/python benchmarks/ocr.py [--pages N]`.
 """
 
@@ -99,13 +100,17 @@ def main() -> None:
         markers = words = 0
         seconds: list[float] = []
         peer_seconds: list[float] = []
+        hint: tuple[Path, str] | None = None  # the languages the page before of the same PDF was read in
         for source, index in pages_of(language, args.pages):
             page = pdfium.PdfDocument(str(source))[index]
             truth = page.get_textpage().get_text_bounded()
             image = page.render(scale=DPI / 72).to_pil().convert("L")
             start = time.perf_counter()
-            # the language as detected from the page (French pages are read with English data: Latin script)
-            read = read_image(str(source), image, index + 1, DPI)
+            # the language as ingest detects it: by script, then Kazakh letters or a Latin page's language (py3langid);
+            # later pages of a PDF are read first in the page before's languages, as the PDF reader does
+            before = hint[1] if hint is not None and hint[0] == source else None
+            read = read_image(str(source), image, index + 1, DPI, hint=before)
+            hint = (source, read.language)
             seconds.append(time.perf_counter() - start)
             ours.append(recall(read.text, truth))
             markers += marker_misses(read.text, truth)
