@@ -544,6 +544,21 @@ def test_passage_field_names_are_the_data_models(client: TestClient, lib: Librar
     assert data["passages"][0]["rights"], "the library's index labelled every passage"
 
 
+@pytest.mark.skipif(not KAZAKHSTAN.exists(), reason="the Kazakhstan reports are absent")
+def test_dossier_shows_the_entitys_timeline_as_the_timeline_page_does(client: TestClient, lib: Library) -> None:
+    zhak = lib.entities.find("Zhakiyanov")
+    dossier = client.get(f"/entities/{zhak.id}", headers=JSON).json()["timeline"]
+    timeline = client.get("/timeline", params={"entity": zhak.id}, headers=JSON).json()
+    assert dossier["lines"] and dossier == {"years": timeline["years"], "lines": timeline["lines"]}
+    tree = page(client.get(f"/entities/{zhak.id}"))
+    assert len(tree.xpath("//svg[@class='timeline-chart']//rect")) == len(dossier["years"])
+    first = dossier["years"][0]["year"]
+    assert f"/timeline?entity={zhak.id}&from={first}&to={first}" in tree.xpath("//svg//a/@href")
+    rows = tree.xpath("//table[contains(@class, 'timeline')]/tbody/tr")
+    assert [r.xpath("string(td[1])") for r in rows] == [line["date"] for line in dossier["lines"]]
+    assert rows[0].xpath("td[4]/a/@href") == [f"/passages/{dossier['lines'][0]['passage_id'].replace(':', '%3A')}"]
+
+
 # -- tags, notes and writing with a token ---------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from covenant.model import Citation, Entity, EntityMention, Event, Report
 
 if TYPE_CHECKING:
     from covenant.entities.mentions import Recogniser
+    from covenant.events.component import TimelineEntry
     from covenant.library import Library
 
 Progress = Callable[[str, int, int], None]
@@ -70,13 +71,21 @@ class ReportMentions:
 @dataclass(slots=True)
 class Dossier:
     """Who an entity is, every spelling with its count, the reports (in the order of the years they cover) and
-    passages naming it, and the entities named in the same passages (most shared passages first)."""
+    passages naming it, the entities named in the same passages (most shared passages first), the events told in
+    sentences naming it, and its timeline (those events and its other dated sentences, as `covenant timeline
+    --entity` gives them)."""
 
     entity: Entity
     spellings: dict[str, int]
     reports: list[ReportMentions]
     co_occurring: list[tuple[Entity, int]]
     events: list[Event] = field(default_factory=list)  # the events told in sentences naming it, in date order
+    timeline: list[TimelineEntry] = field(default_factory=list)  # its dated lines, cited, in date order
+
+    def years(self) -> list[dict[str, Any]]:
+        """Dated lines of its timeline per year, as the /timeline page's `years`."""
+        counts = Counter(line.date[:4] for line in self.timeline)
+        return [{"year": year, "events": n} for year, n in sorted(counts.items())]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +94,7 @@ class Dossier:
             "reports": [r.to_dict() for r in self.reports],
             "co_occurring": [{**e.to_dict(), "passages": n} for e, n in self.co_occurring],
             "events": [e.to_dict() for e in self.events],
+            "timeline": {"years": self.years(), "lines": [line.to_dict() for line in self.timeline]},
         }
 
 
@@ -283,6 +293,7 @@ class Entities:
             reports=ordered,
             co_occurring=[(known[eid], n) for eid, n in top if eid in known],
             events=self.library.events.for_entity(entity),
+            timeline=self.library.events.timeline(entity=entity),
         )
 
     def _entity(self, ref: str | Entity) -> Entity:

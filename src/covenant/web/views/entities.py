@@ -59,9 +59,11 @@ async def entities_page(
     "/entities/{ref}",
     summary="An entity's dossier",
     description="HTML: who this is, every spelling with its count, every report (in the order of the years they "
-    "cover) and passage naming them with its citation, and the entities named in the same passages. `ref` is an "
-    "entity id or any spelling. JSON: `entity`, `spellings`, `reports` (each with its `passages`: `passage_id`, "
-    "`spellings`, `citation`, `formatted`, `text`) and `co_occurring`, as `covenant dossier NAME --json`.",
+    "cover) and passage naming them with its citation, the entities named in the same passages, and its timeline: a "
+    "bar per year and a cited table (as /timeline?entity=). `ref` is an entity id or any spelling. JSON: "
+    "`entity`, `spellings`, `reports` (each with its `passages`: `passage_id`, `spellings`, `citation`, `formatted`, "
+    "`text`), `co_occurring`, `events` and `timeline` (`years` and `lines`, as the /timeline twin gives them), as "
+    "`covenant dossier NAME --json`.",
     response_model=None,
 )
 async def entity_page(request: Request, ref: str) -> Response:
