@@ -7,11 +7,11 @@ image-only PDF of the same name in a temporary folder (no text layer: Covenant r
 through the same layout reader as born-digital PDFs). Both copies go through `covenant ingest` + `covenant export`
 (two workers, the default; a per-file limit of 1800 s) and the shared scorer (../shared/bench/pdf_paragraphs.py),
 which needs a paragraph's letters to be exactly those of the label: one OCR slip in a paragraph makes it a miss.
-Spanish, Portuguese and French pages are read as shipped, with Tesseract's English data (the script detected is
-Latin; Covenant installs English, Russian and Kazakh), so their accented letters are often lost. A third run sets
-each document's language (COVENANT_OCR_LANGUAGE: spa, por, fra, eng, rus+eng) when Tesseract's data for it is
-installed (Debian: tesseract-ocr-spa, -por, -fra): what the layout reader makes of OCR when the letters are read
-right. Results go to <out>/pdf_paragraphs_ocr.json and .md.
+As shipped, each page's language is detected: the script by Tesseract's OSD, then a Latin page read in English is
+read again in the language py3langid names from that text when its Tesseract data is installed (`make readers`
+installs Spanish, Portuguese and French), and later pages are read first in the page before's languages. A third
+run sets each document's language (COVENANT_OCR_LANGUAGE: spa, por, fra, eng, rus+eng): what detection could
+reach at best. Results go to <out>/pdf_paragraphs_ocr.json and .md.
 """
 
 from __future__ import annotations

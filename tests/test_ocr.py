@@ -7,6 +7,7 @@ import random
 import re
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 import pytest
@@ -17,6 +18,9 @@ from covenant.errors import BadInputError
 from covenant.ingest import read_report
 from covenant.model import Document
 from covenant.pipeline import build_document
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
 HURIDOCS = SHARED / "bench" / "huridocs-paragraphs" / "docs"
@@ -64,6 +68,8 @@ def amnesty_doc(amnesty_scan: Path) -> Document:
 def test_a_two_column_amnesty_scan_keeps_its_columns_apart_and_its_running_header_out(amnesty_doc: Document) -> None:
     born_digital = build_document(EXTERNAL / "ai_2007_russia.pdf")
     doc = amnesty_doc
+    assert all(p.ocr_confidence is None for p in born_digital.passages)
+    assert all(p.ocr_confidence is not None for p in doc.passages)
     assert doc.report.format == "pdf"
     assert doc.report.metadata_method["text"].startswith("ocr:tesseract (eng) 3 pages (1-3), mean word confidence")
     body = " ".join(p.text for p in doc.passages)
@@ -118,6 +124,8 @@ def test_an_image_file_of_a_page_is_read_and_cited_by_page(tmp_path: Path) -> No
     assert doc.report.format == "image" and doc.report.pages == 1
     assert "ocr:tesseract (eng) page 1" in doc.report.metadata_method["text"]
     assert all(p.page_start == 1 for p in doc.passages)
+    # each passage says it was read by OCR, with Tesseract's mean confidence for its words
+    assert all(p.ocr_confidence is not None and 60 < p.ocr_confidence <= 100 for p in doc.passages)
     assert recall(" ".join(p.text for p in doc.passages), text_layer(EXTERNAL / "ai_2011_kyrgyzstan.pdf", [0])) > 0.8
 
 
@@ -180,3 +188,89 @@ def test_a_kazakh_page_found_by_its_letters_is_read_again_in_kazakh(tmp_path: Pa
     # detected as Cyrillic (read with Russian, Kazakh and English), then again with Kazakh first for its letters
     assert read.language == "kaz+rus+eng"
     assert recall(read.text, " ".join(lines)) >= 0.9
+
+
+def _page_image(lines: list[str], markers: dict[int, str] | None = None, width: int = 1500) -> Image.Image:
+    """A white page with lines of 40 px serif type; `markers` puts small raised digits after a line's text."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(_SERIF, 40)
+    small = ImageFont.truetype(_SERIF, 24)
+    page = Image.new("L", (width, 120 + 70 * len(lines)), 255)
+    draw = ImageDraw.Draw(page)
+    for number, line in enumerate(lines):
+        y = 60 + 70 * number
+        draw.text((60, y), line, font=font, fill=0)
+        if markers and number in markers:
+            end = 60 + draw.textlength(line, font=font) + 1
+            draw.text((end, y - 6), markers[number], font=small, fill=0)  # raised, as a note's number is printed
+    return page
+
+
+_SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"
+
+
+@needs_tesseract
+def test_footnote_markers_are_read_again_and_kept_raised_beside_their_word() -> None:
+    from covenant.ingest.ocr import read_image
+
+    lines = [
+        "The Committee noted the closure of the newspaper",
+        "and the arrest of its editor, reported by the union",
+        "of journalists and by two human rights groups.",
+    ]
+    read = read_image("markers.png", _page_image(lines, {0: "12", 1: "3"}), 1, 300, language="eng")
+    texts = [line.text for line in read.lines]
+    assert texts[0].endswith("newspaper12"), texts
+    assert texts[1].endswith("union3"), texts
+    # marked raised, so the layout reader can take a note's marker out of the text
+    assert [texts[0][a:b] for a, b in read.lines[0].supers] == ["12"]
+    assert [texts[1][a:b] for a, b in read.lines[1].supers] == ["3"]
+    assert read.lines[2].supers == [] and not any(ch.isdigit() for ch in texts[2])
+
+
+@needs_tesseract
+def test_a_spanish_page_is_read_again_in_spanish_and_keeps_its_accents() -> None:
+    from covenant.ingest.ocr import installed_languages, read_image
+
+    if "spa" not in installed_languages():
+        pytest.skip("Tesseract's Spanish data is not installed")
+    lines = [
+        "La Comisión Interamericana de Derechos Humanos expresó",
+        "su preocupación por la situación de la población indígena",
+        "y pidió al Estado una investigación sobre las detenciones.",
+    ]
+    read = read_image("spanish.png", _page_image(lines), 1, 300)
+    # Latin script by OSD, read in English first, then in the language py3langid names from that text
+    assert read.language == "spa"
+    assert recall(read.text, " ".join(lines)) >= 0.9
+    assert "Comisión" in read.text and "población" in read.text
+
+
+@needs_tesseract
+def test_a_long_scan_reports_each_page_while_it_is_read_and_stops_at_the_time_limit(tmp_path: Path) -> None:
+    from covenant.library import Library
+    from covenant.model import IngestEvent
+    from covenant.workers import Limits
+
+    lines = ["Human rights defenders were detained in Almaty after the", "peaceful assembly, the monitors reported."]
+    frames = [_page_image(lines, width=1300) for _ in range(2)]
+    scan = tmp_path / "scan.tiff"
+    frames[0].save(scan, dpi=(300, 300), save_all=True, append_images=frames[1:])
+    heard: list[IngestEvent] = []
+    with Library(tmp_path / "lib.db") as lib:
+        summary = lib.ingest([scan], workers=1, on_event=heard.append)
+        passages = lib.passages()
+    reading = [e.reason for e in heard if e.status == "reading"]
+    assert reading == ["OCR page 1/2", "OCR page 2/2"]
+    assert [e.status for e in heard][-1] == "added"  # the pages came while the file was read, before its result
+    assert [e.status for e in summary.events] == ["added"]  # pages are shown, never logged or counted
+    assert passages and all(p.ocr_confidence is not None and 50 < p.ocr_confidence <= 100 for p in passages)
+    # a scan longer than the per-file limit is stopped there, in one line
+    long_scan = tmp_path / "long.tiff"
+    frames[0].save(long_scan, dpi=(300, 300), save_all=True, append_images=[frame.copy() for frame in frames * 10])
+    with Library(tmp_path / "lib.db") as lib:
+        summary = lib.ingest([long_scan], workers=1, limits=Limits(timeout=2.0))
+    (event,) = summary.events
+    assert event.status == "skipped" and "took longer than the limit of 2 s" in (event.reason or "")
+    assert "\n" not in (event.reason or "")

@@ -307,6 +307,7 @@ def _language_of(image: Image) -> str:
 _MARKER = re.compile(r"[1-9]\d{0,2}")
 _MARKER_HEIGHT_PX = 40  # markers are enlarged to this height before they are read
 _MARKER_MIN_CONFIDENCE = 50.0
+_ONE = frozenset({"]", "[", "|", "l", "I", "1"})  # what a small "1" alone is read as
 _STRAY = frozenset("”“’‘'\"?*°^`!|")  # what Tesseract makes of a small raised digit
 _AFTER_MARKER = frozenset(".,;:)]»")  # punctuation that follows a marker
 _Box = tuple[int, int, int, int]  # x0, y0, x1, y1 in pixels, the end exclusive
@@ -329,6 +330,9 @@ def _raise_markers(gray: Image, lines: list[_OcrLine]) -> None:
     if not found:
         return
     for (line, run), (digits, confidence) in zip(found, _read_markers(gray, [run for _, run in found]), strict=True):
+        narrow = run[2] - run[0] < 0.4 * (run[3] - run[1])
+        if narrow and digits in _ONE:
+            digits, confidence = "1", max(confidence, _MARKER_MIN_CONFIDENCE)  # a lone stroke: "1" read as "]"
         if _MARKER.fullmatch(digits) and confidence >= _MARKER_MIN_CONFIDENCE:
             _place_marker(line, run, digits, confidence)
 
@@ -451,9 +455,9 @@ def _place_marker(line: _OcrLine, run: _Box, digits: str, confidence: float) -> 
         for k, ch in enumerate(word.chars):
             up = ch[4] <= line.baseline - 0.3 * x_height
             centre = (ch[1] + ch[3]) / 2
-            under = min(c, ch[3]) - max(a, ch[1]) >= 0.5 * max(1, ch[3] - ch[1]) or (
-                up and min(c, ch[3]) > max(a, ch[1])
-            )
+            # a letter is taken only when raised: a word's own letters stay whatever boxes Tesseract gave them
+            mostly = min(c, ch[3]) - max(a, ch[1]) >= 0.5 * max(1, ch[3] - ch[1])
+            under = (mostly and (up or not ch[0].isalpha())) or (up and min(c, ch[3]) > max(a, ch[1]))
             stray = (
                 ch[0].isdigit() or ch[0] in _STRAY or (up and not ch[0].isalpha())
             ) and centre >= a - 0.6 * x_height
@@ -470,7 +474,6 @@ def _place_marker(line: _OcrLine, run: _Box, digits: str, confidence: float) -> 
             # the marker was read as a word of its own: it belongs to the word before, as the text layer has it
             _glue(previous, digits, run)
             previous.text += "".join(ch[0] for ch in after)
-            previous.chars.extend(after)
             previous.x1 = max(previous.x1, word.x1)
             del line.words[index]
             return
@@ -480,7 +483,7 @@ def _place_marker(line: _OcrLine, run: _Box, digits: str, confidence: float) -> 
         word.chars = [*before, (digits, a, b, c, d), *after]
         word.text = "".join(ch[0] for ch in word.chars)
         return
-    left = [word for word in line.words if word.x1 <= a + 0.2 * x_height]
+    left = [word for word in line.words if word.x0 < a]
     if left and a - left[-1].x1 <= x_height:
         _glue(left[-1], digits, run)
         return
@@ -488,10 +491,14 @@ def _place_marker(line: _OcrLine, run: _Box, digits: str, confidence: float) -> 
 
 
 def _glue(word: _OcrWord, digits: str, run: _Box) -> None:
-    word.supers.append((len(word.text), len(word.text) + len(digits)))
-    word.text += digits
-    if word.chars:
-        word.chars.append((digits, *run))
+    """A marker after a word; before the word's final punctuation when the word's box reaches over the marker
+    ("органами:" with its ":" boxed over the marker of "органами³:")."""
+    at = len(word.text)
+    if word.x1 > run[0] and word.text[-1:] in _AFTER_MARKER and len(word.text) > 1:
+        at -= 1
+    word.supers.append((at, at + len(digits)))
+    word.text = word.text[:at] + digits + word.text[at:]
+    word.chars = []  # no longer in step with the text
     word.x1 = max(word.x1, run[2])
 
 
