@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import random
 import re
 import shutil
@@ -261,11 +262,14 @@ def test_a_long_scan_reports_each_page_while_it_is_read_and_stops_at_the_time_li
     with Library(tmp_path / "lib.db") as lib:
         summary = lib.ingest([scan], workers=1, on_event=heard.append)
         passages = lib.passages()
+        lib.export(tmp_path / "export")
     reading = [e.reason for e in heard if e.status == "reading"]
     assert reading == ["OCR page 1/2", "OCR page 2/2"]
     assert [e.status for e in heard][-1] == "added"  # the pages came while the file was read, before its result
     assert [e.status for e in summary.events] == ["added"]  # pages are shown, never logged or counted
     assert passages and all(p.ocr_confidence is not None and 50 < p.ocr_confidence <= 100 for p in passages)
+    exported = [json.loads(line) for line in (tmp_path / "export" / "passages.jsonl").read_text().splitlines()]
+    assert [row["ocr_confidence"] for row in exported] == [p.ocr_confidence for p in passages]
     # a scan longer than the per-file limit is stopped there, in one line
     long_scan = tmp_path / "long.tiff"
     frames[0].save(long_scan, dpi=(300, 300), save_all=True, append_images=[frame.copy() for frame in frames * 10])
