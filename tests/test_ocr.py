@@ -23,6 +23,9 @@ from covenant.pipeline import build_document
 if TYPE_CHECKING:
     from PIL import Image
 
+    from covenant.batch import IngestSummary
+    from covenant.model import IngestEvent
+
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
 HURIDOCS = SHARED / "bench" / "huridocs-paragraphs" / "docs"
 _WORD = re.compile(r"\w+")
@@ -248,33 +251,70 @@ def test_a_spanish_page_is_read_again_in_spanish_and_keeps_its_accents() -> None
     assert "Comisión" in read.text and "población" in read.text
 
 
-@needs_tesseract
-def test_a_long_scan_reports_each_page_while_it_is_read_and_stops_at_the_time_limit(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def scan_library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[IngestEvent], IngestSummary]:
+    """A library holding a two-page TIFF scan, ingested through the worker pool, and every event heard."""
     from covenant.library import Library
-    from covenant.model import IngestEvent
-    from covenant.workers import Limits
 
+    folder = tmp_path_factory.mktemp("scan_library")
     lines = ["Human rights defenders were detained in Almaty after the", "peaceful assembly, the monitors reported."]
     frames = [_page_image(lines, width=1300) for _ in range(2)]
-    scan = tmp_path / "scan.tiff"
+    scan = folder / "scan.tiff"
     frames[0].save(scan, dpi=(300, 300), save_all=True, append_images=frames[1:])
     heard: list[IngestEvent] = []
-    with Library(tmp_path / "lib.db") as lib:
+    with Library(folder / "lib.db") as lib:
         summary = lib.ingest([scan], workers=1, on_event=heard.append)
-        passages = lib.passages()
-        lib.export(tmp_path / "export")
+    return folder / "lib.db", heard, summary
+
+
+@needs_tesseract
+def test_a_scan_reports_each_page_while_it_is_read(scan_library: tuple[Path, list[IngestEvent], IngestSummary]) -> None:
+    _db, heard, summary = scan_library
     reading = [e.reason for e in heard if e.status == "reading"]
     assert reading == ["OCR page 1/2", "OCR page 2/2"]
     assert [e.status for e in heard][-1] == "added"  # the pages came while the file was read, before its result
     assert [e.status for e in summary.events] == ["added"]  # pages are shown, never logged or counted
+
+
+@needs_tesseract
+def test_passages_read_by_ocr_say_so_in_the_store_the_export_the_cli_and_the_reader(
+    scan_library: tuple[Path, list[IngestEvent], IngestSummary], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+    from fastapi.testclient import TestClient
+
+    from covenant.cli import main
+    from covenant.library import Library
+    from covenant.web import create_app
+
+    db, _heard, _summary = scan_library
+    with Library(db, read_only=True) as lib:
+        passages = lib.passages()
+        lib.export(tmp_path / "export")
     assert passages and all(p.ocr_confidence is not None and 50 < p.ocr_confidence <= 100 for p in passages)
     exported = [json.loads(line) for line in (tmp_path / "export" / "passages.jsonl").read_text().splitlines()]
     assert [row["ocr_confidence"] for row in exported] == [p.ocr_confidence for p in passages]
-    # a scan longer than the per-file limit is stopped there, in one line
+    first = passages[0]
+    shown = CliRunner().invoke(main, ["--db", str(db), "show", first.id])
+    assert shown.exit_code == 0 and f"read by OCR, word confidence {first.ocr_confidence:.0f}" in shown.output
+    as_json = CliRunner().invoke(main, ["--db", str(db), "show", first.id, "--json"])
+    assert json.loads(as_json.output)["passage"]["ocr_confidence"] == first.ocr_confidence
+    with TestClient(create_app(db)) as client:
+        reader = client.get(f"/reports/{first.report_id}").text
+    assert f"OCR {first.ocr_confidence:.0f}</span>" in reader
+
+
+@needs_tesseract
+def test_a_scan_longer_than_the_time_limit_is_stopped_there_in_one_line(tmp_path: Path) -> None:
+    from covenant.library import Library
+    from covenant.workers import Limits
+
+    lines = ["Human rights defenders were detained in Almaty after the", "peaceful assembly, the monitors reported."]
+    frames = [_page_image(lines, width=1300) for _ in range(20)]
     long_scan = tmp_path / "long.tiff"
-    frames[0].save(long_scan, dpi=(300, 300), save_all=True, append_images=[frame.copy() for frame in frames * 10])
+    frames[0].save(long_scan, dpi=(300, 300), save_all=True, append_images=frames[1:])
     with Library(tmp_path / "lib.db") as lib:
         summary = lib.ingest([long_scan], workers=1, limits=Limits(timeout=2.0))
     (event,) = summary.events
-    assert event.status == "skipped" and "took longer than the limit of 2 s" in (event.reason or "")
-    assert "\n" not in (event.reason or "")
+    assert event.status == "skipped" and "\n" not in (event.reason or "")
+    assert event.reason == "reading took longer than the limit of 2 s and was stopped (--timeout)"
