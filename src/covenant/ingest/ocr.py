@@ -40,6 +40,8 @@ _LATIN = re.compile("[a-zA-Z\u00c0-\u024f]")
 # its language from that text, and a page in another language whose Tesseract data is installed is read again
 # in it (English data drops accents: "Comité" read "Comite"). Below this many letters the guess is left alone.
 _DETECT_MIN_LETTERS = 100
+# A page read in the page before's languages with a mean word confidence under this has its script checked (OSD).
+_HINT_MIN_CONFIDENCE = 75.0
 _TIMEOUT_S = 300
 INSTALL = "apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-kaz"
 
@@ -126,9 +128,19 @@ def _read_detected(path: str, gray: Image, hint: str | None) -> tuple[str, list[
         tried.add(chosen)
         lines = _tesseract_lines(path, gray, chosen)
         better = _better_language(chosen, _text(lines))
+        if better is None and chosen == hint and _mean_confidence(lines) < _HINT_MIN_CONFIDENCE:
+            # read in the wrong script, a page gives letters of the hint's script all the same (a Russian page
+            # read in English comes out as Latin "Pe3iome"), only less sure of them: let OSD judge the script
+            detected = _language_of(gray)
+            better = detected if _script(detected) != _script(chosen) else None
         if better is None or better in tried:
             return chosen, lines
         chosen = better
+
+
+def _mean_confidence(lines: list[_OcrLine]) -> float:
+    confidences = [word.confidence for line in lines for word in line.words]
+    return sum(confidences) / len(confidences) if confidences else 0.0
 
 
 def _script(language: str) -> str:
