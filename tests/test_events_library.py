@@ -74,6 +74,16 @@ def test_zhakiyanov_timeline_spans_three_reports_in_date_order(kz: Library) -> N
         assert all(t.citation.quote == t.quote for t in lines)
 
 
+def test_a_sentence_that_refers_back_joins_the_timeline(kz: Library) -> None:
+    # 001: "... Galimzhan Zhakianov ... In August 2004, authorities transferred him to a low-security settlement".
+    lines = kz.events.timeline(entity="Zhakiyanov")
+    transfer = [t for t in lines if "transferred him to a low-security" in t.quote]
+    assert [t.date for t in transfer] == ["2004-08"] and _prefix(kz, transfer[0].citation.report_id) == "001"
+    # Respublika's history goes on with "the paper" ("In August, the paper regrouped ...", 001).
+    paper = [t for t in kz.events.timeline(entity="Respublika") if "the paper regrouped" in t.quote]
+    assert [t.date for t in paper] == ["2004-08"]
+
+
 def test_filters(kz: Library) -> None:
     everything = kz.events.list()
     dated = [e for e in everything if e.date]

@@ -13,7 +13,14 @@ from covenant.events.sentences import sentence_spans
 from covenant.events.when import event_date
 from covenant.model import DateMention, Document, EntityMention, Event
 
-_PRONOUN = re.compile(r"(?:He|She|His|Her)\b")
+# A sentence that goes on about the person just named without naming anyone ("In August 2004, authorities
+# transferred him to a low-security settlement"), or about the outlet or party just named ("In August, the paper
+# regrouped"): the word that refers back, by the type of what it refers to.
+_REFERS_BACK = {
+    "PERSON": re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]im|[Hh]er|[Hh]is|[Hh]imself|[Hh]erself)\b"),
+    "MEDIA": re.compile(r"\b[Tt]he (?:news)?paper(?:'s|’s)?\b|\b[Tt]he (?:publication|outlet|weekly|daily)\b"),
+    "ORG": re.compile(r"\b[Tt]he (?:party|movement|organi[sz]ation|association|union|group)(?:'s|’s)?\b"),
+}
 
 
 @dataclass(slots=True)
@@ -45,6 +52,9 @@ def entity_timeline(
     order. `mentions` carry the entity ids resolution gave them; `events` are the event stage's for the same
     documents."""
     naming = [m for m in mentions if m.entity_id in entity_ids]
+    everyone: dict[str, list[EntityMention]] = {}
+    for mention in mentions:
+        everyone.setdefault(mention.passage_id, []).append(mention)
     by_passage: dict[str, list[EntityMention]] = {}
     for mention in naming:
         by_passage.setdefault(mention.passage_id, []).append(mention)
@@ -61,13 +71,17 @@ def entity_timeline(
             dates.setdefault(date.passage_id, []).append(date)
         for passage in wanted:
             carried: EntityMention | None = None
+            others = everyone.get(passage.id, [])
             for first, last in sentence_spans(passage.text):
                 start, end = passage.start + first, passage.start + last
                 named = [m for m in by_passage[passage.id] if start <= m.start < end]
-                # "He was convicted in 2002": a sentence opening with a pronoun goes on about the person just named.
-                if named and named[0].type == "PERSON":
-                    carried = named[0]
-                elif not named and carried is not None and _PRONOUN.match(passage.text[first:last]):
+                # "He was convicted in 2002", "authorities transferred him", "the paper regrouped": a sentence
+                # that names no one and refers back goes on about what its passage named last.
+                if named:
+                    carried = named[0] if named[0].type in _REFERS_BACK else None
+                elif carried is not None and _refers_back(
+                    passage.text[first:last], carried, [m for m in others if start <= m.start < end]
+                ):
                     named = [dataclasses.replace(carried, start=start, end=start)]
                 else:
                     carried = None
@@ -90,3 +104,12 @@ def entity_timeline(
                     )  # fmt: skip
     lines.sort(key=lambda line: (sort_key(line.date), line.report_id, line.start))
     return lines
+
+
+def _refers_back(sentence: str, carried: EntityMention, named: list[EntityMention]) -> bool:
+    """Whether a sentence that does not name the entity goes on about `carried`, the entity of this type its
+    passage named last: it has a word that refers back to that type and names nothing else of the type."""
+    if any(m.type == carried.type for m in named):
+        return False
+    pattern = _REFERS_BACK.get(carried.type)
+    return bool(pattern and pattern.search(sentence))
