@@ -42,6 +42,7 @@ def score_events(sets: list[GoldSet], events: list[Event], docs: dict[str, Docum
     per_type: dict[str, Counter[str]] = {}
     missed: list[dict[str, Any]] = []
     date_misses: list[dict[str, Any]] = []
+    unmatched: list[dict[str, Any]] = []  # predictions no gold event took, to be judged by a reader
     for gold in sets:
         for record in gold.reports:
             doc = docs.get(record["report"])
@@ -89,6 +90,11 @@ def score_events(sets: list[GoldSet], events: list[Event], docs: dict[str, Docum
                 if match.date != g.get("date"):
                     date_misses.append({"type": g["type"], "gold": g.get("date"), "predicted": match.date,
                                         "quote": g["quote"]})  # fmt: skip
+            unmatched.extend(
+                {"report": record["report"], "type": e.type, "date": e.date, "passage_id": e.passage_id,
+                 "in_annotated_section": section_of.get(e.passage_id) in annotated, "quote": e.quote}
+                for e in mine if e.id not in taken
+            )  # fmt: skip
             in_scope = [e for e in mine if section_of.get(e.passage_id) in annotated]
             scoped[0] += len(in_scope)
             scoped[1] += sum(e.id in taken for e in in_scope)
@@ -115,6 +121,7 @@ def score_events(sets: list[GoldSet], events: list[Event], docs: dict[str, Docum
         "per_type": {t: dict(c) for t, c in sorted(per_type.items())},
         "missed": missed,
         "date_misses": date_misses,
+        "unmatched": unmatched,
     }
 
 
