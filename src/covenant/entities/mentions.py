@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from itertools import pairwise
 from typing import Any
 
 from covenant.entities.gazetteer import SPACY_TYPES
@@ -32,6 +33,8 @@ _SECTION_REFERENCE = re.compile(r"^(?:Section|Article|Part|Paragraph|Chapter)s?\
 # a word beginning with a capital letter; the characters after which a capital opens a sentence or a quote
 _CAPITALISED = re.compile(r"(?<![\w’'-])[A-ZÀ-ÖØ-Þ][\w’'-]*")
 _SENTENCE_OPENERS = frozenset(".!?:;\"“”'‘’([«-–—•*")
+# a sentence ends at . ! or ? and the spaces after it, before a capital, a quote or a bracket
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"(‘'])")
 _LOWER_WORD = re.compile(r"(?<![\w’'-])[a-zß-öø-ÿ][\w’'-]*")
 # types a nationality, people or faith word is mistaken for; laws and outlets hold such words in their names
 _GROUP_TYPES = frozenset({"PERSON", "ORG", "GPE"})
@@ -73,19 +76,18 @@ class Recogniser:
         english = [p for p in passages if not self._is_russian(p)]
         russian = [p for p in passages if self._is_russian(p)]
         common = lower_case_words(english)
-        named = [p for p in english if may_name(p.text, common)]
-        unnamed = [p for p in english if not may_name(p.text, common)]
-        found: list[EntityMention] = []
-        texts = (p.text for p in named)
-        for passage, doc in zip(named, self.nlp.pipe(texts, batch_size=self.batch_size), strict=True):
-            model_spans = [
-                (ent.start_char, ent.end_char, SPACY_TYPES[ent.label_], SPACY_METHOD)
+        pieces = [(p, start, end) for p in english for start, end in name_pieces(p.text, common)]
+        model_spans: dict[str, list[Span]] = {p.id: [] for p in english}
+        texts = (p.text[start:end] for p, start, end in pieces)
+        for (passage, offset, _), doc in zip(pieces, self.nlp.pipe(texts, batch_size=self.batch_size), strict=True):
+            model_spans[passage.id].extend(
+                (offset + ent.start_char, offset + ent.end_char, SPACY_TYPES[ent.label_], SPACY_METHOD)
                 for ent in doc.ents
                 if ent.label_ in SPACY_TYPES
-            ]
-            found.extend(self._mentions(passage, model_spans))
-        for passage in unnamed:
-            found.extend(self._mentions(passage, []))  # the rules still read it ("Article 174 of the Criminal Code")
+            )
+        found: list[EntityMention] = []
+        for passage in english:  # the rules read every passage, the model only the pieces that may hold a name
+            found.extend(self._mentions(passage, model_spans[passage.id]))
         for passage in russian:
             found.extend(self._mentions(passage, self._natasha_spans(passage.text)))
         found.extend(_surname_mentions(passages, found))
@@ -144,6 +146,22 @@ class Recogniser:
             )
 
 
+def name_pieces(text: str, common: frozenset[str]) -> list[tuple[int, int]]:
+    """The runs of whole sentences of a passage that may hold a name (`may_name`), as (start, end) in the passage:
+    the model reads only these. A run keeps its sentences together, so a name keeps the words around it that the
+    model looks at (a few tokens either side); a sentence cut wrongly ("Mr. | Abishev") only splits a run."""
+    cuts = [0, *(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]
+    pieces: list[tuple[int, int]] = []
+    for start, end in pairwise(cuts):
+        if end <= start or not may_name(text[start:end], common):
+            continue
+        if pieces and pieces[-1][1] == start:
+            pieces[-1] = (pieces[-1][0], end)
+        else:
+            pieces.append((start, end))
+    return pieces
+
+
 def may_name(text: str, common: frozenset[str]) -> bool:
     """Whether a passage may hold a name the model would find: a capitalised word inside a sentence, or one opening
     a sentence that the text never writes in lower case ("Zhakiyanov remained ...", not "Civilian authorities
@@ -175,7 +193,10 @@ def _surname_mentions(passages: list[Passage], found: list[EntityMention]) -> li
     for m in found:
         if m.type == "PERSON" and m.method != NATASHA_METHOD:
             name = person_name(m.text)
+            # "Migrant Romani" is no person, and "Romani" no surname to look for
             if name is not None and name.given and not name.initials_only and len(name.surname) >= 4:
+                if is_group(name.surname):
+                    continue
                 surnames.setdefault(m.report_id, set()).add(name.surname)
     taken: dict[str, list[tuple[int, int]]] = {}
     for m in found:
