@@ -163,11 +163,11 @@ def name_pieces(text: str, common: frozenset[str]) -> list[tuple[int, int]]:
 
 
 def may_name(text: str, common: frozenset[str]) -> bool:
-    """Whether a passage may hold a name the model would find: a capitalised word inside a sentence, or one opening
-    a sentence that the text never writes in lower case ("Zhakiyanov remained ...", not "Civilian authorities
-    ..."). The model finds next to nothing else in the quarter of State Department passages that fail this (measured
-    over 1,755 of them: 89 spans, nearly all words such as "Media", "Citizens" or "section 7.d" that the stage drops
-    anyway), and it is the costly part of the stage."""
+    """Whether a text may hold a name the model would find: a capitalised word inside a sentence, or one opening a
+    sentence that the report never writes in lower case ("Zhakiyanov remained ...", not "Civilian authorities ...").
+    The model is the costly part of the stage and finds nothing else but such words in what fails this (over 1,620
+    State Department passages: 68 spans such as "Media", "Citizens", "section 7.d"; in the reference reports'
+    sentences: "Army", "Education")."""
     for match in _CAPITALISED.finditer(text):
         i = match.start() - 1
         while i >= 0 and text[i].isspace():
