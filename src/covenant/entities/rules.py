@@ -1,7 +1,8 @@
 """Rules for the names the statistical model misses: laws and codes, media outlets, acronyms a text defines.
 
 Each rule returns spans of one passage's text as (start, end, type, method); the patterns are built from the
-word lists in `gazetteer.py`.
+word lists in `gazetteer.py`. `is_group` tells the words the model takes for names that are none: nationalities,
+peoples and faiths.
 """
 
 from __future__ import annotations
