@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import needs_corpus
+from conftest import SHARED, needs_corpus
 from covenant.entities import Recogniser, Resolution, load_overrides, resolve
 from covenant.entities.gazetteer import SPACY_TYPES
 from covenant.entities.mentions import lower_case_words, may_name, name_pieces
@@ -195,3 +195,16 @@ def test_russian_passages_go_to_natasha(recogniser: Recogniser) -> None:
     assert {e.id for e in merged.entities_named("Нурсултан Назарбаев")} == {
         e.id for e in merged.entities_named("Nursultan Nazarbayev")
     }
+
+
+def test_nothing_all_lower_case_is_a_name(recogniser: Recogniser) -> None:
+    """The model types lower-case words as people now and then ("kwanzas", "sobas" in the 2019 Angola page:
+    the currency and traditional leaders); no name of a person, body or place is all lower case."""
+    from covenant.pipeline import build_document
+
+    page = SHARED / "corpus" / "state-dept-html" / "2019" / "angola.html"
+    passages = [p for p in build_document(page).passages if "kwanzas" in p.text or "sobas" in p.text]
+    typed = {e.text for p in passages for e in recogniser.nlp(p.text).ents if e.label_ == "PERSON"}
+    assert {"kwanzas", "sobas"} & typed  # what the model says, and the rule corrects
+    found = recogniser.passages(passages)
+    assert found and not [m.text for m in found if m.text.islower()]

@@ -129,7 +129,7 @@ class Recogniser:
             surface = text[start:end]
             if end - start < 2 or surface in _NOT_NAMES or not surface[:1].isalpha():
                 continue
-            if kind != "PERSON" and surface.islower():
+            if surface.islower():  # "kwanzas", "sobas": no name of a person, body or place is all lower case
                 continue
             if kind == "LAW" and _SECTION_REFERENCE.match(surface):
                 continue  # "Section 1.e", "Article 2": a pointer into the report or an unnamed law, no entity
