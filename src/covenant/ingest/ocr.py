@@ -374,7 +374,7 @@ def _raised_runs(line: _OcrLine, boxes: Any) -> list[_Box]:
     near = (x0 >= line.words[0].x0 - x_height) & (x1 <= line.words[-1].x1 + 3 * x_height)
     near &= (y1 > base - 2.5 * x_height) & (y0 < base + 0.5 * x_height)
     raised = near & (y1 - 1 <= base - 0.35 * x_height) & (y0 >= base - 2.3 * x_height)
-    raised &= (height >= 0.5 * x_height) & (height <= 1.3 * x_height) & (width <= 1.2 * x_height)
+    raised &= (height >= 0.6 * x_height) & (height <= 1.3 * x_height) & (width <= 1.2 * x_height)
     grounded = boxes[near & (y1 - 1 > base - 0.2 * x_height) & (height > 0.3 * x_height)]
     runs: list[list[int]] = []
     for a, b, c, d in sorted(boxes[raised].tolist()):
@@ -478,6 +478,8 @@ def _place_marker(line: _OcrLine, run: _Box, digits: str, confidence: float) -> 
                 break
         if cut is None:
             continue
+        if any(ch[0].isalpha() and ch[1] >= c - 0.1 * x_height for ch in word.chars[cut:]):
+            return  # letters go on after it: raised ink inside a word ("l’homme"), an apostrophe, not a marker
         before = word.chars[:cut]
         last = word.chars[-1]
         after = [last] if cut < len(word.chars) and last[0] in _AFTER_MARKER and last[1] >= a else []
@@ -496,6 +498,8 @@ def _place_marker(line: _OcrLine, run: _Box, digits: str, confidence: float) -> 
         word.text = "".join(ch[0] for ch in word.chars)
         return
     left = [word for word in line.words if word.x0 < a]
+    if any(0 <= word.x0 - c <= 0.3 * x_height for word in line.words):
+        return  # a word starts right after it: an apostrophe Tesseract split the word at, not a marker
     if left and a - left[-1].x1 <= x_height:
         _glue(left[-1], digits, run)
         return
