@@ -23,6 +23,8 @@ from covenant.countries import country_code, country_name
 from covenant.entities import Recogniser
 from covenant.events import document_events
 from covenant.events.country import events_country
+from covenant.events.violations import LEAD_PASSAGES, OTHER, TOLD_TWICE, VIOLATION, article_violations
+from covenant.events.violations import violation_kind as _kind
 from covenant.model import Document, EntityMention, Event
 from covenant.pipeline import build_document
 
@@ -33,31 +35,6 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December"]  # fmt: skip
 PUBLISHED = {"violation_type_f1": 71.39, "victim_exact_f1": 47.44, "country_acc": 66.0, "year_acc": 50.0}
 KEYWORD_RULES = {"violation_type_f1": 61.47, "victim_exact_f1": 0.0, "country_acc": 11.0, "year_acc": 41.0}
-# The benchmark's seven violation types from the event stage's types; the rest of the stage's rights-relevant
-# acts are the benchmark's "other".
-VIOLATION = {
-    "killing": "killing",
-    "death_in_custody": "killing",
-    "torture_ill_treatment": "torture",
-    "arrest_detention": "arbitrary detention",
-    "disappearance": "enforced disappearance",
-}
-OTHER = {
-    "attack_assault",
-    "harassment_threat_surveillance",
-    "charge_prosecution",
-    "conviction_sentence",
-    "deportation_extradition",
-    "fine_lawsuit_defamation",
-    "assembly_ban_dispersal",
-    "law_adopted_amended",
-    "trafficking",
-    "discrimination",
-}
-# Ill-treatment words ("beaten", "abused") are often background in news: torture counts when told twice or in the
-# article's first passages (measured on train and dev: type F1 65.1 -> 66.9 and 67.0 -> 67.4 with the wider OTHER).
-TOLD_TWICE = {"torture"}
-LEAD_PASSAGES = 3
 
 
 def article_html(sample: dict[str, Any]) -> str:
@@ -75,10 +52,12 @@ def reduce_article(
     published: str,
     lead: set[str] | None = None,
     people: set[str] | None = None,
+    types: list[str] | None = None,
 ) -> dict[str, Any]:
     """The article-level answer: violation types, named victims of those violations, perpetrator, country and the
-    date of the first dated event of any type (the publication year when none is dated)."""
-    types: list[str] = []
+    date of the first dated event of any type (the publication year when none is dated). `types`: the violation
+    types `article_violations` gives (the rules' alone when None)."""
+    found: list[str] = []
     victims: list[str] = []
     told = Counter(_kind(e) for e in events)
     for event in events:
@@ -87,8 +66,8 @@ def reduce_article(
             continue
         if kind is None:
             continue
-        if kind not in types:
-            types.append(kind)
+        if kind not in found:
+            found.append(kind)
         for victim in event.victims:
             # The benchmark names people only: a victim whose surname the entity stage typed PERSON, honorific
             # taken off.
@@ -103,7 +82,7 @@ def reduce_article(
         month = MONTHS[int(parts[1]) - 1] if len(parts) > 1 else None
         day = str(int(parts[2])) if len(parts) > 2 else None
     return {
-        "violation_types": types,
+        "violation_types": found if types is None else types,
         "victims": victims,
         "perpetrator_mention": any(e.perpetrators for e in events if e.type in VIOLATION or e.type in OTHER),
         "perpetrator_type": "state actor",  # the benchmark's most common value; the stage does not type actors
@@ -132,13 +111,6 @@ _PART_OF = {"HK": "CN", "MO": "CN"}
 _HONORIFIC = re.compile(r"^(?:Mr|Mrs|Ms|Dr|Prof|Sir)\.?\s+")
 
 
-def _kind(event: Event) -> str | None:
-    """The benchmark's violation type of one event, or None for acts it does not score."""
-    if event.type == "disappearance" and any(w in event.quote.lower() for w in ("abduct", "kidnap")):
-        return "kidnapping"
-    return VIOLATION.get(event.type) or ("other" if event.type in OTHER else None)
-
-
 def article_answer(
     doc: Document, mentions: list[EntityMention], published: str, spelled: dict[str, str]
 ) -> dict[str, Any]:
@@ -149,7 +121,7 @@ def article_answer(
     country = spelled.get(code) or country_name(code) if code else None
     lead = {p.id for p in doc.passages[:LEAD_PASSAGES]}
     people = {m.text.split()[-1] for m in mentions if m.type == "PERSON" and m.text.strip()}
-    return reduce_article(events, country, published, lead, people)
+    return reduce_article(events, country, published, lead, people, article_violations(doc, events))
 
 
 def run(split: str, limit: int | None) -> tuple[list[dict[str, Any]], float]:
@@ -198,7 +170,8 @@ def main() -> None:
         lines = [
             "# HRDsAttack test (100 articles)",
             "",
-            f"`benchmarks/hrdsattack.py`, event stage `rules:cues`, {result['seconds']} s on 2 CPU cores.",
+            f"`benchmarks/hrdsattack.py`, event stage `rules:cues`, violation types weighed by `violations-v1`, "
+            f"{result['seconds']} s on 2 CPU cores.",
             "",
             "| figure | Covenant | T5-large (published) | keyword rules |",
             "|---|---|---|---|",

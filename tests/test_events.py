@@ -3,8 +3,11 @@ one event linked."""
 
 from __future__ import annotations
 
+import ast
 import html
 import json
+import subprocess
+import sys
 from dataclasses import replace as dataclasses_replace
 from pathlib import Path
 
@@ -15,6 +18,7 @@ from covenant.entities import Recogniser
 from covenant.events import document_events, events_for_documents, link
 from covenant.events.country import dateline_place, events_country, place_country
 from covenant.events.extract import is_specific
+from covenant.events.violations import article_violations, event_confidences, told_kinds, violation_kind
 from covenant.model import Document, Event, RightLabel
 from covenant.pipeline import build_document
 
@@ -159,3 +163,38 @@ def test_people_are_named_in_full_without_titles(tmp_path: Path) -> None:
     victims = {v for e in events for v in e.victims}
     assert {"Qasem Soleimani", "Christopher Hake", "Kayla Mueller"} <= victims
     assert not victims & {"Sergeant Hake", "Sergeant Christopher Hake", "Hake"}
+
+
+def test_the_violation_model_loads_and_scores_without_scikit_learn() -> None:
+    # The stage reads the shipped file with numpy alone: scikit-learn is for training only.
+    code = (
+        "import sys; sys.modules['sklearn'] = None\n"
+        "from covenant.events.violations import KINDS, load_violation_model\n"
+        "model = load_violation_model()\n"
+        "assert model.kinds == list(KINDS), model.kinds\n"
+        "from covenant.events.violations import rule_features\n"
+        "from covenant.model import Event\n"
+        "said = 'Police arrested the activist in Harare on Friday.'\n"
+        "arrest = Event('V1', 'r', 'r:p00001', 0, len(said), said, 'arrest_detention', 'rules:cues')\n"
+        "p = model.probabilities(said, rule_features([arrest], ['r:p00001']))\n"
+        "assert p.shape == (len(KINDS),) and ((p > 0) & (p < 1)).all(), p\n"
+        "print({k: float(v) for k, v in zip(model.kinds, p)})\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    scores = ast.literal_eval(done.stdout.strip())
+    assert max(scores, key=scores.get) == "arbitrary detention"
+    assert scores["arbitrary detention"] > 0.5 > scores["killing"]
+
+
+def test_the_violation_model_weighs_the_rules_types_of_a_news_article(tmp_path: Path) -> None:
+    # "Suspect Drives Off With Teen Girl in Vista, Arrested on Kidnapping Charge": the rules find the kidnapping and
+    # the suspect's arrest; the article reports the kidnapping, and an arrest of a suspect is no arbitrary detention.
+    doc = _news(tmp_path, 878518977)
+    events = document_events(doc, Recogniser().passages(doc.passages), anchored=False)
+    assert {"arbitrary detention", "kidnapping"} <= set(told_kinds(events, {p.id for p in doc.passages[:3]}))
+    assert article_violations(doc, events) == ["kidnapping"]
+    confidence = event_confidences(doc, events)
+    (arrest, *_) = [e for e in events if violation_kind(e) == "arbitrary detention"]
+    (kidnap, *_) = [e for e in events if violation_kind(e) == "kidnapping"]
+    assert confidence[kidnap.id] > 0.9 > 0.4 > confidence[arrest.id]
