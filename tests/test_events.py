@@ -62,6 +62,22 @@ def test_a_statistic_is_no_event(events_2003: list[Event], reference_docs: dict[
     assert is_specific("On May 14, police detained 58 participants in an unsanctioned rally.")
 
 
+def test_charges_not_brought_and_pardons_asked_for_are_no_events(events_2003: list[Event]) -> None:
+    assert not [e for e in _told(events_2003, "it brought no criminal charges") if e.type == "charge_prosecution"]
+    asked = _told(events_2003, "He appealed for a presidential pardon in August")
+    considered = _told(events_2003, "he would consider exercising his constitutional power of pardon")
+    assert not [e for e in asked + considered if e.type == "release_pardon_acquittal"]
+    # a pardon given still is one
+    assert [e for e in _told(events_2003, "pardoned by the President") if e.type == "release_pardon_acquittal"]
+
+
+def test_the_act_a_later_clause_refers_back_to_is_one_event(events_2003: list[Event]) -> None:
+    # "In May 2002, Respublika's Almaty offices were firebombed; authorities announced in July 2002 that one of the
+    # newspaper's cofounders had masterminded the attack."
+    attacks = [e for e in _told(events_2003, "offices were firebombed") if e.type == "attack_assault"]
+    assert [e.date for e in attacks] == ["2002-05"]
+
+
 def test_the_publication_date_is_never_an_event_date(events_2003: list[Event]) -> None:
     published = "2004-02"  # the report on 2003 was published on 2004-02-25
     assert events_2003 and not any((e.date or "").startswith(published) for e in events_2003)

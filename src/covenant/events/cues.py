@@ -101,7 +101,10 @@ CUES: dict[str, tuple[str, ...]] = {
         r"(?:was|were|been|be)\s+(?:\w+\s+)?released",
         r"released\s+(?:\w+\s+){0,5}(?:from|on\s+(?:parole|bail))",
         r"released\s+(?:him|her|them)",
-        r"pardon(?:ed)?\b",
+        # A pardon given, not one asked for or considered ("appealed for a presidential pardon", "suspended
+        # consideration of his pardon", "his constitutional power of pardon").
+        r"pardoned\b",
+        r"(?:granted|gave|given|received|issued|signed)\s+(?:\w+\s+){0,3}pardons?\b",
         r"amnest(?:y|ied)",
         r"acquitted",
         r"(?:charges?|case)\s+(?:\w+\s+){0,5}(?:dismissed|dropped|closed)",
@@ -232,6 +235,8 @@ STRONG_STATISTIC = re.compile(
 )
 # A cue said not to have happened: "the Government brought no charges", "No arrests were made".
 NEGATED = re.compile(r"(?:\b(?:no|not|never|without)\s+(?:[\w-]+\s+){0,3}$)", re.IGNORECASE)
+# ... or inside the cue's own words: "it brought no criminal charges against them".
+NEGATED_INSIDE = re.compile(r"\bno\b", re.IGNORECASE)  # "not" inside a cue is the cue's own ("could not find")
 
 # Patterns that still tell one act despite a word above: a named day is a point of time.
 POINT_OF_TIME = re.compile(

@@ -13,6 +13,7 @@ from covenant.events.cues import (
     COUNTED_VICTIMS,
     CUES,
     NEGATED,
+    NEGATED_INSIDE,
     PATTERN,
     POINT_OF_TIME,
     STATISTIC,
@@ -81,6 +82,9 @@ def is_specific(sentence: str) -> bool:
     return not (STATISTIC.search(sentence) or PATTERN.search(sentence) or COUNTED_VICTIMS.search(sentence))
 
 
+_DEFINITE = re.compile(r"the\s", re.IGNORECASE)
+
+
 def cue_matches(sentence: str) -> list[tuple[str, int, int]]:
     """(type, start, end) of the first cue of each type in each clause of the sentence (clauses split at
     semicolons: "filed charges against him; the Government also brought charges in 2002" is two charges); a cue
@@ -93,11 +97,16 @@ def cue_matches(sentence: str) -> list[tuple[str, int, int]]:
             (m.start(), m.end())
             for p in patterns
             for m in p.finditer(sentence)
-            if not NEGATED.search(sentence[max(0, m.start() - 40) : m.start()])
+            if not NEGATED.search(sentence[max(0, m.start() - 40) : m.start()]) and not NEGATED_INSIDE.search(m.group())
         ]
         firsts: dict[int, tuple[int, int]] = {}
         for span in sorted(spans):
-            firsts.setdefault(bisect_right(clauses, span[0]), span)
+            clause = bisect_right(clauses, span[0])
+            # "offices were firebombed; authorities announced ... who had masterminded the attack": a later clause
+            # naming the act with "the" refers back to the one already told.
+            if firsts and clause not in firsts and _DEFINITE.match(sentence, span[0]):
+                continue
+            firsts.setdefault(clause, span)
         found.extend((kind, start, end) for start, end in firsts.values())
     kept = [
         (kind, s, e)
