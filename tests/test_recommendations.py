@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 from pathlib import Path
 
@@ -105,6 +106,15 @@ def test_near_duplicate_asks_share_a_group() -> None:
     [iran] = _containing(recs, "To address the issue of gender-based violence in a comprehensive manner")
     assert norway.group == iran.group is not None
     assert len({r.group for r in recs}) < len(recs)
+
+
+def test_an_ask_repeated_word_for_word_joins_the_group_of_its_first_telling() -> None:
+    first = _recs(UPR_SLOVENIA)
+    again = [dataclasses.replace(r, id=f"later:{r.id}", group=None) for r in _recs(UPR_SLOVENIA)]
+    group_recommendations(first + again)
+    groups = {r.id: r.group for r in first}
+    assert all(r.group == groups[r.id.removeprefix("later:")] for r in again)
+    assert set(groups.values()) <= {r.id for r in first}  # a group is named by its first telling
 
 
 @pytest.mark.slow
