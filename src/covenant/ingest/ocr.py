@@ -6,7 +6,8 @@ import os
 import re
 import shutil
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from statistics import median
 from typing import TYPE_CHECKING, Any
@@ -270,14 +271,22 @@ def _run(path: str, call: Callable[[], bytes]) -> bytes:
     """Run tesseract with one thread (pytesseract passes this process's environment on)."""
     import pytesseract
 
-    saved = {key: os.environ.get(key) for key in _THREADS_ENV}
-    os.environ.update(_THREADS_ENV)
     try:
-        return call()
+        with _one_thread():
+            return call()
     except RuntimeError as exc:  # pytesseract's timeout
         raise BadInputError(path, f"OCR of a page took more than {_TIMEOUT_S} s") from exc
     except pytesseract.TesseractError as exc:
         raise BadInputError(path, f"OCR failed ({exc.message.strip() or exc.status})") from exc
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Tesseract with one thread inside the block (pytesseract passes this process's environment on)."""
+    saved = {key: os.environ.get(key) for key in _THREADS_ENV}
+    os.environ.update(_THREADS_ENV)
+    try:
+        yield
     finally:
         for key, value in saved.items():
             if value is None:
@@ -292,21 +301,15 @@ def _language_of(image: Image) -> str:
 
     languages = installed_languages()
     if "osd" in languages:
-        saved = os.environ.get("OMP_THREAD_LIMIT")
-        os.environ.update(_THREADS_ENV)
         try:
-            osd = pytesseract.image_to_osd(image, output_type=pytesseract.Output.DICT, timeout=_TIMEOUT_S)
+            with _one_thread():
+                osd = pytesseract.image_to_osd(image, output_type=pytesseract.Output.DICT, timeout=_TIMEOUT_S)
             script = _SCRIPT_LANGUAGES.get(str(osd.get("script")), "")
             codes = [code for code in script.split("+") if code in languages]
             if codes and codes[0] == script.split("+")[0] and float(osd.get("script_conf", 0)) >= 1.0:
                 return "+".join(codes)
         except (pytesseract.TesseractError, RuntimeError, ValueError):
             pass  # too few characters to tell: a blank page or a photo
-        finally:
-            if saved is None:
-                os.environ.pop("OMP_THREAD_LIMIT", None)
-            else:
-                os.environ["OMP_THREAD_LIMIT"] = saved
     both = [code for code in ("eng", "rus") if code in languages]
     return "+".join(both) or "eng"
 
@@ -428,20 +431,13 @@ def _read_markers(gray: Image, runs: list[_Box]) -> list[tuple[str, float]]:
 def _run_data(sheet: Image) -> list[tuple[str, int, int, int, int, float]]:
     import pytesseract
 
-    saved = {key: os.environ.get(key) for key in _THREADS_ENV}
-    os.environ.update(_THREADS_ENV)
     try:
-        data = pytesseract.image_to_data(
-            sheet, lang="eng", config="--psm 11", output_type=pytesseract.Output.DICT, timeout=_TIMEOUT_S
-        )
+        with _one_thread():
+            data = pytesseract.image_to_data(
+                sheet, lang="eng", config="--psm 11", output_type=pytesseract.Output.DICT, timeout=_TIMEOUT_S
+            )
     except (RuntimeError, pytesseract.TesseractError):
         return []  # markers are a refinement: the page's text stands without them
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     return [
         (str(text).strip(), int(left), int(top), int(w), int(h), float(conf))
         for text, left, top, w, h, conf in zip(
