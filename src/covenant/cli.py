@@ -146,7 +146,8 @@ def _writable(ctx: click.Context) -> bool:
     "update_index",
     default=True,
     show_default=True,
-    help="Bring the full-text search index up to date at the end (passage vectors wait for `covenant index`).",
+    help="At the end, bring the full-text search index up to date and run the analysis stages (rights, "
+    "recommendations, entities, events) on what was added; passage vectors wait for `covenant index`.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the ingest log of this run as JSON.")
 @click.option("--title", help="Set the title of every file in this run.")
