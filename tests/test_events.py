@@ -156,6 +156,16 @@ def test_places_are_put_in_their_country() -> None:
     assert [place_country(p) for p in ("Zamfara State", "Lagos", "the U.S.", "Balochistan", "Haryana", "Mordor")] == [
         "NG", "NG", "US", "PK", "IN", None,
     ]  # fmt: skip
+    # "Niger State" is the Nigerian state, not the country Niger; letters news does not write for a country
+    # ("TKM" for Toyota Kirloskar Motor, "Niu" a surname) are no place.
+    assert [place_country(p) for p in ("Niger State", "Niger", "TKM", "Niu", "UK")] == ["NG", "NE", None, None, "GB"]
+
+
+def test_a_country_the_entity_stage_missed_still_counts(tmp_path: Path) -> None:
+    # "Bahrain: Youngest political prisoner released after 8 Years of torture": the model types no place at all.
+    doc = _news(tmp_path, 925682310)
+    mentions = Recogniser().passages(doc.passages)
+    assert events_country(doc, mentions, document_events(doc, mentions, anchored=False)) == "BH"
 
 
 def test_a_dateline_gives_the_country_of_the_events(tmp_path: Path) -> None:
