@@ -60,6 +60,11 @@ class Country:
     common: set[str] = field(default_factory=set)
     vectors: np.ndarray | None = None  # one row per candidate (zeros where a passage has no vector)
     named: bool = False
+    # Per candidate, for choosing an ask's candidates at once: year, report, a vector at all, words on asks.
+    years: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    report_ids: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=object))
+    has_vector: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    speaks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 @dataclass(slots=True)
@@ -143,6 +148,10 @@ def _prepare(country: Country) -> None:
         country.vectors = np.stack(
             [c.vector if c.vector is not None else np.zeros(dims, dtype=np.float32) for c in country.candidates]
         )
+    country.years = np.array([c.year for c in country.candidates], dtype=np.int64)
+    country.report_ids = np.array([c.passage.report_id for c in country.candidates], dtype=object)
+    country.has_vector = np.array([c.vector is not None for c in country.candidates], dtype=bool)
+    country.speaks = np.array([c.speaks_of_asks for c in country.candidates], dtype=bool)
     country.named = True
 
 
@@ -171,14 +180,14 @@ def follow_ups(
             similarities = country.vectors @ ask_vector
         ask_rights = rights.get(rec.passage_id or "", set()) | {str(a) for a in rec.iccpr}
         ask_names = {k: v for k, v in names_in(rec.quote).items() if k not in country.common}
-        scored = []
-        for i, c in enumerate(country.candidates):
-            if c.year <= year or c.passage.report_id == rec.report_id:
-                continue
-            far = similarities is not None and c.vector is not None and similarities[i] < MIN_SIMILARITY
-            if far and not c.speaks_of_asks:
-                continue  # neither close in meaning nor a word on recommendations: no link either way
-            scored.append(_weigh(rec, c, ask_vector, ask_rights, ask_names, country))
+        # Later reports' passages only; one neither close in meaning nor with a word on asks is no link either way.
+        wanted = (country.years > year) & (country.report_ids != rec.report_id)
+        if similarities is not None:
+            wanted &= ~(country.has_vector & (similarities < MIN_SIMILARITY)) | country.speaks
+        scored = [
+            _weigh(rec, country.candidates[i], ask_vector, ask_rights, ask_names, country)
+            for i in np.flatnonzero(wanted)
+        ]
         stated = [link for link in scored if link is not None and link.kind == "stated"]
         inferred = sorted(
             (link for link in scored if link is not None and link.kind == "inferred"), key=lambda k: -k.score
@@ -216,9 +225,11 @@ def _weigh(
     similarity = None
     if ask_vector is not None and candidate.vector is not None:
         similarity = float(np.dot(ask_vector, candidate.vector))
+    shared_names = sorted(k for k in ask_names if k in candidate.names)
+    if not shared_names and (similarity is None or similarity < MIN_SIMILARITY):
+        return None  # neither close in meaning nor sharing a name: no link of either kind (both need one)
     shared_rights = sorted(ask_rights & candidate.rights, key=lambda c: (len(c), c))
     union_rights = ask_rights | candidate.rights
-    shared_names = sorted(k for k in ask_names if k in candidate.names)
     # a rarer name is stronger evidence: inverse document frequency, scaled so one rare name counts fully
     total = len(country.candidates)
     name_weight = sum(math.log(total / (1 + country.name_share[n])) for n in shared_names)
@@ -229,7 +240,7 @@ def _weigh(
     if similarity is None:
         # without vectors (a library indexed without semantic search) only names and rights together can tell
         score = 0.5 * rights_part + 0.5 * name_part if shared_rights and shared_names else 0.0
-    cue = _stated_cue(candidate.passage.text, rec)
+    cue = _stated_cue(candidate.passage.text, rec) if candidate.speaks_of_asks else None
     close = (similarity is not None and similarity >= MIN_SIMILARITY) or bool(shared_names)
     kind = "stated" if cue and close and (shared_rights or shared_names or (similarity or 0) >= 0.55) else "inferred"
     if kind == "inferred":
