@@ -335,3 +335,40 @@ def test_apostrophes_of_a_french_page_are_not_taken_for_footnote_markers() -> No
     # raised like a marker, an apostrophe enlarged reads as "9": "l’homme" once came out as "l9"
     assert not re.findall(r"\b[a-zA-Z]\d{1,3}\b", read.text), read.text
     assert recall(read.text, text_layer(source, [2])) >= 0.95
+
+
+@needs_tesseract
+def test_an_uploaded_scan_shows_the_page_being_read_in_its_job(tmp_path: Path) -> None:
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from covenant.library import Library
+    from covenant.web import create_app
+    from covenant.web.auth import create_token
+
+    pages = [
+        ["Human rights defenders were detained in Almaty after the", "peaceful assembly, the monitors reported."],
+        ["The court fined two journalists for reporting on the", "strike in Zhanaozen, their lawyer said."],
+        ["Police dispersed a rally of opposition supporters and", "held eleven people overnight without charge."],
+    ]
+    frames = [_page_image(lines, width=1300) for lines in pages]
+    scan = tmp_path / "scan.tiff"
+    frames[0].save(scan, dpi=(300, 300), save_all=True, append_images=frames[1:])
+    with Library(tmp_path / "lib.db") as lib:
+        token = create_token(lib, "scanner")[0]
+    headers = {"Accept": "application/json", "Authorization": f"Bearer {token}"}
+    steps: list[str | None] = []
+    with TestClient(create_app(tmp_path / "lib.db")) as client:
+        answer = client.post("/api/reports", files={"file": ("scan.tiff", scan.read_bytes())}, headers=headers)
+        assert answer.status_code == 202, answer.text
+        job, deadline = answer.json(), time.monotonic() + 120
+        while job["status"] in ("queued", "ingesting", "indexing"):
+            assert time.monotonic() < deadline, job
+            time.sleep(0.05)
+            job = client.get(f"/api/reports/jobs/{job['id']}", headers=headers).json()
+            steps.append(job["step"])
+    assert job["status"] == "done" and job["step"] is None, job["reason"]
+    # each page is shown while the next is read (about a second a page), then the index stages' counts
+    assert {"OCR page 1/3", "OCR page 2/3"} & set(steps), steps
+    assert any(s and re.fullmatch(r"[a-z ]+ \d+/\d+", s) and "OCR" not in s for s in steps), steps

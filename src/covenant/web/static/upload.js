@@ -18,6 +18,8 @@
     status.textContent = LABELS[job.status] || job.status;
     status.className = "status status-" + job.status;
     section.dataset.status = job.status;
+    // what a running job is doing: "OCR page 3/12" while a scan is read, an index stage's count after
+    section.querySelector(".job-status .job-step").textContent = job.step || "";
     var result = section.querySelector(".job-result");
     if (job.status === "done") {
       var link = document.createElement("a");

@@ -23,6 +23,7 @@ from starlette.datastructures import UploadFile
 from covenant.errors import CovenantError, NotFoundError, QueryError
 from covenant.ingest.sniff import format_suffix, unsupported_format
 from covenant.library import Library
+from covenant.model import IngestEvent
 from covenant.web.auth import AuthError, ForbiddenError
 from covenant.web.render import error_response, json_response, page, wanted
 from covenant.web.views.annotations import WRITE_RESPONSES, writer
@@ -49,6 +50,7 @@ class UploadJob:
     created_at: str = ""
     uploaded_by: str | None = None  # the name of the token it came with
     finished_at: str | None = None
+    step: str | None = None  # what it is doing while it runs: "OCR page 3/12", "labelling rights 40/120"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -96,21 +98,31 @@ class Uploads:
     def _run(self, job_id: str) -> None:
         stored = Path(self.jobs[job_id].stored)
         self._set(job_id, status="ingesting")
+
+        def page_read(event: IngestEvent) -> None:
+            if event.status == "reading":  # a page of a scan read by OCR
+                self._set(job_id, step=event.reason)
+
+        def indexing(what: str, done: int, total: int) -> None:
+            self._set(job_id, step=f"{what} {done}/{total}")
+
         try:
             with Library(self.library_path, create=False) as lib:
-                summary = lib.ingest([stored], workers=1)
+                summary = lib.ingest([stored], workers=1, on_event=page_read)
                 event = summary.events[0] if summary.events else None
                 if event is None or event.status == "skipped":
                     reason = event.reason if event is not None else "the file was not read"
-                    self._set(job_id, status="skipped", reason=reason, finished_at=_now())
+                    self._set(job_id, status="skipped", reason=reason, finished_at=_now(), step=None)
                     return
-                self._set(job_id, status="indexing", report_id=event.report_id, passages=event.passages)
-                lib.index(semantic=False)  # full text now; `covenant index` embeds for semantic search
-            self._set(job_id, status="done", finished_at=_now())
+                self._set(job_id, status="indexing", report_id=event.report_id, passages=event.passages, step=None)
+                # full text now; `covenant index` embeds for semantic search
+                lib.index(semantic=False, on_progress=indexing)
+            self._set(job_id, status="done", finished_at=_now(), step=None)
         except CovenantError as exc:
-            self._set(job_id, status="failed", reason=str(exc), finished_at=_now())
+            self._set(job_id, status="failed", reason=str(exc), finished_at=_now(), step=None)
         except Exception as exc:  # the thread must report every fault in the job, or the job would wait forever
-            self._set(job_id, status="failed", reason=f"an internal error ({type(exc).__name__})", finished_at=_now())
+            reason = f"an internal error ({type(exc).__name__})"
+            self._set(job_id, status="failed", reason=reason, finished_at=_now(), step=None)
 
 
 def _now() -> str:
@@ -239,6 +251,7 @@ async def _in_thread(work: Callable[[], None]) -> None:
     "/api/reports/jobs/{job_id}",
     summary="An upload's progress",
     description="`status`: queued, ingesting, indexing, done, skipped (with the reader's `reason`) or failed; "
+    "`step`, while it runs, what it is doing (`OCR page 3/12` while a scan is read, `labelling rights 40/120`); "
     "`report_id` and `passages` once read; `file_name` as uploaded and `stored`, where it was stored; "
     "`uploaded_by`, the name of the token it came with.",
     response_model=None,
