@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from covenant.errors import BadInputError
-from covenant.ingest.ocr import OcrPage, read_image, report_progress, require_tesseract, summary
+from covenant.ingest.ocr import OcrPage, PageReader, require_tesseract, summary
 from covenant.ingest.raw import RawDocument
 
 # A scanner that writes no resolution almost always scanned at 300 dpi; a photo's 72 dpi would misstate sizes.
@@ -30,12 +30,10 @@ def read_scan(path: str, data: bytes) -> RawDocument:
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise BadInputError(path, f"broken image: it cannot be decoded ({exc})") from exc
     dpi = _dpi(picture.info.get("dpi"))
-    pages: dict[int, OcrPage] = {}
-    hint: str | None = None  # the languages of the frame before: the next is read in them first
-    for number, frame in enumerate(frames, 1):
-        pages[number] = read_image(path, frame, number, dpi, hint=hint)
-        hint = pages[number].language
-        report_progress(path, number, len(frames))
+    with PageReader(path, len(frames)) as reader:
+        for number, frame in enumerate(frames, 1):
+            reader.read(number, frame, dpi)
+        pages = reader.pages()
     check_found_text(path, pages, len(frames))
     hints = {"ocr": summary(pages)}
     raw = layout_document(path, "image", [p.text for p in pages.values()], [p.lines for p in pages.values()], hints)

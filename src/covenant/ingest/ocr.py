@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-from collections import Counter
+import threading
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from statistics import median
@@ -33,6 +35,7 @@ _THREADS_ENV = {"OMP_THREAD_LIMIT": "1"}
 # so a Kazakh page read in Russian shows none of them: Kazakh is read in the first pass too, and a page where it
 # finds them is read again with Kazakh first. Measured on HURIDOCS' Russian pages at 200 dpi: word recall 0.928
 # with "rus", 0.941 with "rus+eng", 0.942 with "rus+kaz+eng" (1.5, 2.1 and 2.7 s a page).
+_LANGID_LOCK = threading.Lock()
 _SCRIPT_LANGUAGES = {"Latin": "eng", "Cyrillic": "rus+kaz+eng"}
 _KAZAKH_LETTERS = re.compile("[әғқңөұүһіӘҒҚҢӨҰҮҺІ]")
 _CYRILLIC = re.compile("[а-яёА-ЯЁ]")
@@ -46,6 +49,11 @@ _HINT_MIN_CONFIDENCE = 75.0
 _TIMEOUT_S = 300
 INSTALL = "apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-rus tesseract-ocr-kaz"
 
+# Pages of one scan read at the same time. Tesseract runs as a program of its own, one thread each, so threads
+# here use both cores for a lone long scan (a web upload, a batch of one file); a batch of many files already has
+# a worker per core, and two pages each then share the cores.
+PAGE_THREADS = min(2, os.cpu_count() or 1)
+
 # Set in ingest's worker processes (covenant.workers): called with (path, page, pages) after each page read by
 # OCR, so a long scan shows it is moving. None elsewhere.
 progress: Callable[[str, int, int], None] | None = None
@@ -54,6 +62,54 @@ progress: Callable[[str, int, int], None] | None = None
 def report_progress(path: str, page: int, pages: int) -> None:
     if progress is not None:
         progress(path, page, pages)
+
+
+class PageReader:
+    """Reads a scan's pages by OCR, PAGE_THREADS at a time, in the order they are given.
+
+    `read(number, image, dpi)` hands a page over and returns once fewer than PAGE_THREADS pages are being read,
+    so at most that many page images are held; `pages()` waits for the rest. Each page is read in the languages
+    of the page two before it (the last one surely done when it starts: the same languages, run after run) and
+    reported (`report_progress`) in page order. The first error stops the reading and is raised.
+    """
+
+    def __init__(self, path: str, total: int, language: str | None = None, threads: int = PAGE_THREADS) -> None:
+        self.path = path
+        self.total = total
+        self.language = language
+        self.threads = max(1, threads)
+        self.done: dict[int, OcrPage] = {}
+        self._order: list[int] = []
+        self._running: deque[tuple[int, Future[OcrPage]]] = deque()
+        self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="covenant-ocr")
+
+    def __enter__(self) -> PageReader:
+        self._env = _one_thread()
+        self._env.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._env.__exit__(None, None, None)
+
+    def read(self, number: int, image: Image, dpi: float) -> None:
+        while len(self._running) >= self.threads:
+            self._collect()
+        earlier = self._order[-2] if len(self._order) >= 2 else None
+        hint = self.done[earlier].language if earlier is not None else None
+        self._order.append(number)
+        future = self._pool.submit(read_image, self.path, image, number, dpi, self.language, hint)
+        self._running.append((number, future))
+
+    def pages(self) -> dict[int, OcrPage]:
+        while self._running:
+            self._collect()
+        return {number: self.done[number] for number in self._order}
+
+    def _collect(self) -> None:
+        number, future = self._running.popleft()
+        self.done[number] = future.result()  # a page's error ends the reading (the rest are cancelled on exit)
+        report_progress(self.path, number, self.total)
 
 
 @dataclass(slots=True)
@@ -170,7 +226,9 @@ def _better_language(chosen: str, text: str) -> str | None:
 
     # the first of py3langid's three likeliest languages that Tesseract can read (OCR noise and names make a
     # close language win at times: a French court's cover page ranks Luxembourgish first)
-    for code, _score in py3langid.rank(text)[:3]:
+    with _LANGID_LOCK:  # pages are read in threads; py3langid loads its model on first use
+        ranked = py3langid.rank(text)[:3]
+    for code, _score in ranked:
         found = pycountry.languages.get(alpha_2=str(code))
         tesseract = str(getattr(found, "alpha_3", "")) if found is not None else ""
         if tesseract in installed and _script(tesseract) == "Latin":

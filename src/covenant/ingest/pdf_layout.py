@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import re
 from collections import Counter
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from statistics import median
@@ -26,7 +27,7 @@ from covenant.ingest.raw import RawDocument, RawFootnote
 from covenant.model import Furniture, SourceLine
 
 if TYPE_CHECKING:
-    from covenant.ingest.ocr import OcrPage
+    from covenant.ingest.ocr import OcrPage, PageReader
 
 # The citation test's normalisation: whitespace, hyphens and digits (footnote markers: "12", "12/") do not count.
 _SQUEEZE = re.compile(r"[\s\-\u00ad\u2010\u2011\x02\ufffe]|\d+/?")
@@ -117,34 +118,41 @@ def read_pdf_layout(path: str, data: bytes, *, checked: bool = False, ocr: bool 
         pages: list[str] = []
         page_lines: list[list[_Line]] = []
         ocr_pages: dict[int, OcrPage] = {}
-        hint: str | None = None  # the OCR languages of the page before: the next page is read in them first
-        for index in range(page_count):
-            try:
-                page = pdf.get_page(index)
-            except pdfium.PdfiumError as exc:
-                raise BadInputError(path, f"broken PDF: page {index + 1} cannot be read") from exc
-            try:
-                textpage = page.get_textpage()
+        widths: dict[int, float] = {}  # of the pages read by OCR, filled in when their reading is done
+        with ExitStack() as stack:
+            reader: PageReader | None = None
+            for index in range(page_count):
                 try:
-                    text = normalise_page_text(textpage.get_text_bounded())
-                    lines = _page_lines(textpage, index + 1)
-                finally:
-                    textpage.close()
-                if ocr and len("".join(text.split())) < MIN_CHARS_PER_PAGE and _has_image(page):
-                    # A page with no text layer (a scan, in a scanned PDF or among born-digital pages): read by OCR.
-                    from covenant.ingest.ocr import RENDER_DPI, read_image, report_progress
+                    page = pdf.get_page(index)
+                except pdfium.PdfiumError as exc:
+                    raise BadInputError(path, f"broken PDF: page {index + 1} cannot be read") from exc
+                try:
+                    textpage = page.get_textpage()
+                    try:
+                        text = normalise_page_text(textpage.get_text_bounded())
+                        lines = _page_lines(textpage, index + 1)
+                    finally:
+                        textpage.close()
+                    width = page.get_width()
+                    if ocr and len("".join(text.split())) < MIN_CHARS_PER_PAGE and _has_image(page):
+                        # A page with no text layer (a scan, in a scanned PDF or among born-digital pages): read by
+                        # OCR, beside the next such page (PageReader); its text and lines are put in place after.
+                        from covenant.ingest.ocr import RENDER_DPI, PageReader
 
-                    image = page.render(scale=RENDER_DPI / 72).to_pil()
-                    read = read_image(path, image, index + 1, RENDER_DPI, hint=hint)
-                    hint = read.language
-                    ocr_pages[index + 1] = read
-                    report_progress(path, index + 1, page_count)
-                    text, lines = read.text, read.lines
-                pages.append(text)
-                width = page.get_width()
-            finally:
-                page.close()
-            page_lines.append(_order_columns(lines, width))
+                        if reader is None:
+                            reader = stack.enter_context(PageReader(path, page_count))
+                        reader.read(index + 1, page.render(scale=RENDER_DPI / 72).to_pil(), RENDER_DPI)
+                        widths[index + 1] = width
+                        text, lines = "", []
+                    pages.append(text)
+                finally:
+                    page.close()
+                page_lines.append(_order_columns(lines, width))
+            if reader is not None:
+                ocr_pages = reader.pages()
+        for number, read in ocr_pages.items():
+            pages[number - 1] = read.text
+            page_lines[number - 1] = _order_columns(read.lines, widths[number])
         hints = metadata_hints(pdf)
         labels = page_labels(pdf)
     if ocr_pages:
