@@ -1,5 +1,6 @@
-"""The violation types a news article reports (HRDsAttack's seven), from its events and its words: the rules' types
-weighed by a small per-type model trained on HRDsAttack news articles, read from a file shipped in the package."""
+"""The violation types a news article reports (HRDsAttack's seven), from its events, its words and its sentence
+vectors: the rules' types weighed by a small per-type model trained on HRDsAttack news articles, read from a file
+shipped in the package."""
 
 from __future__ import annotations
 
@@ -19,8 +20,9 @@ import numpy as np
 from covenant.errors import CovenantError
 from covenant.events.cues import EVENT_TYPES
 from covenant.model import Document, Event
+from covenant.search.embed import USE_MULTILINGUAL, Embedder, load_embedder
 
-MODEL_NAME = "violations-v1"
+MODEL_NAME = "violations-v2"
 MODEL_FILE = Path(__file__).parent / "data" / f"{MODEL_NAME}.npz"
 
 #: HRDsAttack's violation types that an act can have ("unknown" is an article with none of them).
@@ -56,6 +58,10 @@ TOLD_TWICE = frozenset({"torture"})
 TITLE_WEIGHT = 3
 #: Scale of the rule features beside the TF-IDF words (chosen by cross-validation on the training articles).
 RULE_WEIGHT = 0.3
+#: The sentence encoder whose vectors the model reads (the library's default, shipped in a PyPI package).
+ENCODER = USE_MULTILINGUAL.name
+#: Scale of the sentence vectors (title, lead, whole article) beside the words (chosen by cross-validation).
+DENSE_WEIGHT = 0.5
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # TfidfVectorizer's default token pattern
 
 
@@ -103,24 +109,41 @@ def rule_features(events: Sequence[Event], passage_ids: Sequence[str]) -> np.nda
     return np.array(values, dtype=np.float32) * RULE_WEIGHT
 
 
+def article_vectors(title: str, passages: Sequence[str], embedder: Embedder) -> np.ndarray:
+    """The sentence vectors the model reads, one after the other: the title's, the mean of the lead passages', the
+    mean of all passages' (each mean L2-normed), times DENSE_WEIGHT."""
+    rows = embedder.embed([title, *passages]) if passages else embedder.embed([title, title])
+    parts = [rows[0], rows[1 : 1 + LEAD_PASSAGES].mean(axis=0), rows[1:].mean(axis=0)]
+    parts[1:] = [part / max(float(np.linalg.norm(part)), 1e-12) for part in parts[1:]]
+    return np.concatenate(parts).astype(np.float64) * DENSE_WEIGHT
+
+
 @dataclass
 class ViolationModel:
-    """One logistic regression per violation type over an article's TF-IDF words and its rule features."""
+    """One logistic regression per violation type over an article's TF-IDF words, its rule features and (when the
+    model names an encoder) its sentence vectors."""
 
     name: str
     kinds: list[str]
     vocabulary: dict[str, int]
     idf: np.ndarray
-    coef: np.ndarray  # (kinds, words + rule features)
+    coef: np.ndarray  # (kinds, words + rule features + sentence vectors)
     intercept: np.ndarray
     keep: float = 0.4  # a type the rules found stays when the model gives it this much
     add: float = 1.0  # a type the rules missed is added from this much (1.0: never)
+    encoder: str | None = None  # the sentence encoder of `article_vectors` (None: words and rules alone)
     info: dict[str, Any] = field(default_factory=dict)
 
-    def probabilities(self, text: str, rules: np.ndarray) -> np.ndarray:
-        """P(type is among the attacks the article reports), one per `kinds`, from its text and rule features."""
+    def probabilities(self, text: str, rules: np.ndarray, vectors: np.ndarray | None = None) -> np.ndarray:
+        """P(type is among the attacks the article reports), one per `kinds`, from its text, rule features and
+        (for a model with an encoder) its `article_vectors`."""
         words = len(self.vocabulary)
-        logits = self.intercept.astype(np.float64) + self.coef[:, words:] @ rules
+        dense = self.coef.shape[1] - words - rules.size
+        if dense and (vectors is None or vectors.size != dense):
+            raise CovenantError(f"the violation-type model {self.name} reads {dense} sentence-vector values an article")
+        logits = self.intercept.astype(np.float64) + self.coef[:, words : words + rules.size] @ rules
+        if dense:
+            logits += self.coef[:, words + rules.size :] @ np.asarray(vectors, dtype=np.float64)
         columns, weights = self._tfidf(text)
         if columns.size:
             logits += self.coef[:, columns] @ weights
@@ -144,7 +167,8 @@ class ViolationModel:
 
     def save(self, path: Path) -> None:
         words = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        meta = {"name": self.name, "kinds": self.kinds, "keep": self.keep, "add": self.add, "info": self.info}
+        meta = {"name": self.name, "kinds": self.kinds, "keep": self.keep, "add": self.add, "encoder": self.encoder}
+        meta["info"] = self.info
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
             np.savez_compressed(
@@ -173,6 +197,7 @@ def load_violation_model(path: Path | None = None) -> ViolationModel:
                 intercept=data["intercept"].astype(np.float64),
                 keep=float(meta["keep"]),
                 add=float(meta["add"]),
+                encoder=meta.get("encoder"),
                 info=dict(meta.get("info", {})),
             )
     except FileNotFoundError:
@@ -186,14 +211,24 @@ def shipped_model() -> ViolationModel:
     return load_violation_model()
 
 
+@cache
+def sentence_encoder(name: str = ENCODER) -> Embedder:
+    """The sentence encoder a model reads, loaded once a process."""
+    return load_embedder(name)
+
+
 def violation_scores(
     document: Document, events: Sequence[Event], model: ViolationModel | None = None
 ) -> dict[str, float]:
     """Per violation type, the model's probability that the article reports an attack of that type."""
     model = model or shipped_model()
     passages = document.passages
-    text = article_text(document.report.title or "", (p.text for p in passages))
-    found = model.probabilities(text, rule_features(events, [p.id for p in passages]))
+    title = document.report.title or ""
+    text = article_text(title, (p.text for p in passages))
+    vectors = (
+        article_vectors(title, [p.text for p in passages], sentence_encoder(model.encoder)) if model.encoder else None
+    )
+    found = model.probabilities(text, rule_features(events, [p.id for p in passages]), vectors)
     return {kind: float(p) for kind, p in zip(model.kinds, found, strict=True)}
 
 
