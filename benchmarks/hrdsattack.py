@@ -182,7 +182,7 @@ def main() -> None:
         lines = [
             "# HRDsAttack test (100 articles)",
             "",
-            f"`benchmarks/hrdsattack.py`, event stage `rules:cues`, violation types weighed by `violations-v2`, victims chosen by `victims-v1`, "
+            f"`benchmarks/hrdsattack.py`, event stage `rules:cues`, violation types weighed by `violations-v2`, "
             "victims named by `victims-v1`, "
             f"{result['seconds']} s on 2 CPU cores.",
             "",
