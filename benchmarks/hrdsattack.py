@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,21 +137,30 @@ def rule_victims(doc: Document, mentions: list[EntityMention], events: list[Even
     return victims
 
 
-def run(split: str, limit: int | None) -> tuple[list[dict[str, Any]], float]:
-    samples = json.loads((BENCH / f"{split}.json").read_text(encoding="utf-8"))[:limit]
-    spelled = benchmark_names()
+def read_articles(
+    splits: list[str], limit: int | None = None
+) -> Iterator[tuple[str, dict[str, Any], Document, list[EntityMention]]]:
+    """Each article of the splits (the first `limit` of each) saved as a news page and read as `covenant ingest`
+    reads it, with its entity mentions: (split, the benchmark's sample, document, mentions)."""
     recogniser = Recogniser()
+    with tempfile.TemporaryDirectory() as tmp:
+        for split in splits:
+            for sample in json.loads((BENCH / f"{split}.json").read_text(encoding="utf-8"))[:limit]:
+                article = sample["sample"]
+                path = Path(tmp) / f"{article['Input.GLOBALEVENTID']}.html"
+                path.write_text(article_html(article), encoding="utf-8")
+                doc = build_document(path)
+                yield split, sample, doc, recogniser.passages(doc.passages)
+
+
+def run(split: str, limit: int | None) -> tuple[list[dict[str, Any]], float]:
+    spelled = benchmark_names()
     predictions = []
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory() as tmp:
-        for sample in samples:
-            article = sample["sample"]
-            path = Path(tmp) / f"{article['Input.GLOBALEVENTID']}.html"
-            path.write_text(article_html(article), encoding="utf-8")
-            doc = build_document(path)
-            mentions = recogniser.passages(doc.passages)
-            answer = article_answer(doc, mentions, article["Input.publish_date"] or "", spelled)
-            predictions.append({"id": article["Input.GLOBALEVENTID"], **answer})
+    for _split, sample, doc, mentions in read_articles([split], limit):
+        article = sample["sample"]
+        answer = article_answer(doc, mentions, article["Input.publish_date"] or "", spelled)
+        predictions.append({"id": article["Input.GLOBALEVENTID"], **answer})
     return predictions, time.perf_counter() - started
 
 

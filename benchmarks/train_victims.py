@@ -10,21 +10,18 @@ Needs scikit-learn (training only; the stage reads the file with numpy alone).
 from __future__ import annotations
 
 import argparse
-import json
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from hrdsattack import BENCH, article_html, rule_victims
+from hrdsattack import read_articles as hrdsattack_articles
+from hrdsattack import rule_victims
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 
-from covenant.entities import Recogniser
 from covenant.events import document_events
 from covenant.events.victims import FEATURES, MODEL_FILE, MODEL_NAME, VictimModel, candidates
-from covenant.pipeline import build_document
 
 C_GRID = (0.1, 0.3, 1.0, 3.0)
 THRESHOLDS = [round(x, 3) for x in np.arange(0.1, 0.451, 0.025)]
@@ -34,28 +31,20 @@ SEEDS = (0, 1, 2)
 def read_articles(splits: list[str]) -> list[dict[str, Any]]:
     """Each article of the splits through the entity and event stages as the benchmark reads it: its candidate
     names and their features, the rules' victims and the annotators'."""
-    recogniser = Recogniser()
     articles = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for split in splits:
-            for sample in json.loads((BENCH / f"{split}.json").read_text(encoding="utf-8")):
-                article = sample["sample"]
-                path = Path(tmp) / f"{article['Input.GLOBALEVENTID']}.html"
-                path.write_text(article_html(article), encoding="utf-8")
-                doc = build_document(path)
-                mentions = recogniser.passages(doc.passages)
-                events = document_events(doc, mentions, anchored=False)
-                found = candidates(doc, mentions, events)
-                gold = [v["victim_name"] for v in sample["merged_sample"].get("victims") or [] if v.get("victim_name")]
-                articles.append(
-                    {
-                        "split": split,
-                        "names": [c.name for c in found],
-                        "features": np.stack([c.features for c in found]) if found else np.zeros((0, len(FEATURES))),
-                        "rules": rule_victims(doc, mentions, events),
-                        "gold": gold,
-                    }
-                )
+    for split, sample, doc, mentions in hrdsattack_articles(splits):
+        events = document_events(doc, mentions, anchored=False)
+        found = candidates(doc, mentions, events)
+        gold = [v["victim_name"] for v in sample["merged_sample"].get("victims") or [] if v.get("victim_name")]
+        articles.append(
+            {
+                "split": split,
+                "names": [c.name for c in found],
+                "features": np.stack([c.features for c in found]) if found else np.zeros((0, len(FEATURES))),
+                "rules": rule_victims(doc, mentions, events),
+                "gold": gold,
+            }
+        )
     return articles
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,3 +75,24 @@ def copies_of_the_shadow_report(folder: Path, count: int = 12) -> list[Path]:
         path.write_text(text + f"\nCopy number {n}.\n", encoding="utf-8")
         files.append(path)
     return files
+
+
+HRDSATTACK_TRAIN = SHARED / "bench" / "hrdsattack" / "train.json"
+
+
+def hrdsattack_article(folder: Path, article_id: int) -> Document:
+    """A HRDsAttack article (train split) as a news page carries it, and as benchmarks/hrdsattack.py saves it: its
+    title as the page's title and heading, its publication time in an `article:published_time` meta tag."""
+    if not HRDSATTACK_TRAIN.exists():
+        pytest.skip("../shared/bench/hrdsattack is absent")
+    samples = json.loads(HRDSATTACK_TRAIN.read_text(encoding="utf-8"))
+    sample = next(s["sample"] for s in samples if s["sample"]["Input.GLOBALEVENTID"] == article_id)
+    title = html.escape(sample["Input.title"])
+    published = html.escape(sample["Input.publish_date"].replace(" ", "T"), quote=True)
+    path = folder / f"{article_id}.html"
+    path.write_text(
+        f'<html><head><title>{title}</title><meta property="article:published_time" content="{published}"></head>'
+        f"<body><h1>{title}</h1>{sample['Input.article_interface']}</body></html>",
+        encoding="utf-8",
+    )
+    return build_document(path)

@@ -4,8 +4,6 @@ one event linked."""
 from __future__ import annotations
 
 import ast
-import html
-import json
 import subprocess
 import sys
 from dataclasses import replace as dataclasses_replace
@@ -13,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SHARED
+from conftest import hrdsattack_article
 from covenant.entities import Recogniser
 from covenant.errors import CovenantError
 from covenant.events import document_events, events_for_documents, link
@@ -32,7 +30,6 @@ from covenant.events.violations import (
     violation_scores,
 )
 from covenant.model import Document, Event, RightLabel
-from covenant.pipeline import build_document
 
 REPORT_2003 = "000_81691023f15c1c92"
 
@@ -145,25 +142,6 @@ def test_one_conviction_told_in_three_reports_in_two_spellings_is_one_group(
     assert all(e.date and e.date.startswith("2002") for e in group)
 
 
-HRDSATTACK_TRAIN = SHARED / "bench" / "hrdsattack" / "train.json"
-
-
-def _news(tmp_path: Path, article_id: int) -> Document:
-    """A HRDsAttack article (train split) as a news page carries it, its publication time in a meta tag."""
-    if not HRDSATTACK_TRAIN.exists():
-        pytest.skip("../shared/bench/hrdsattack is absent")
-    samples = json.loads(HRDSATTACK_TRAIN.read_text(encoding="utf-8"))
-    sample = next(s["sample"] for s in samples if s["sample"]["Input.GLOBALEVENTID"] == article_id)
-    published = sample["Input.publish_date"].replace(" ", "T")
-    path = tmp_path / f"{article_id}.html"
-    path.write_text(
-        f'<html><head><title>{html.escape(sample["Input.title"])}</title><meta property="article:published_time" '
-        f'content="{published}"></head><body>{sample["Input.article_interface"]}</body></html>',
-        encoding="utf-8",
-    )
-    return build_document(path)
-
-
 def test_places_are_put_in_their_country() -> None:
     assert [place_country(p) for p in ("Zamfara State", "Lagos", "the U.S.", "Balochistan", "Haryana", "Mordor")] == [
         "NG", "NG", "US", "PK", "IN", None,
@@ -175,20 +153,20 @@ def test_places_are_put_in_their_country() -> None:
 
 def test_a_country_the_entity_stage_missed_still_counts(tmp_path: Path) -> None:
     # "Bahrain: Youngest political prisoner released after 8 Years of torture": the model types no place at all.
-    doc = _news(tmp_path, 925682310)
+    doc = hrdsattack_article(tmp_path, 925682310)
     mentions = Recogniser().passages(doc.passages)
     assert events_country(doc, mentions, document_events(doc, mentions, anchored=False)) == "BH"
 
 
 def test_a_dateline_gives_the_country_of_the_events(tmp_path: Path) -> None:
     # "MBABANE (Reuters) - Police in eSwatini arrested the head of ... opposition party ... on Friday"
-    doc = _news(tmp_path, 894257592)
+    doc = hrdsattack_article(tmp_path, 894257592)
     assert dateline_place(doc) == "Mbabane"
     mentions = Recogniser().passages(doc.passages)
     events = document_events(doc, mentions, anchored=False)
     assert events_country(doc, mentions, events) == "SZ"
     # "BANGKOK — A Belgian journalist was briefly detained ...": the dateline outweighs Belgium.
-    doc = _news(tmp_path, 877313064)
+    doc = hrdsattack_article(tmp_path, 877313064)
     assert dateline_place(doc) == "Bangkok"
     mentions = Recogniser().passages(doc.passages)
     assert events_country(doc, mentions, document_events(doc, mentions, anchored=False)) == "TH"
@@ -196,7 +174,7 @@ def test_a_dateline_gives_the_country_of_the_events(tmp_path: Path) -> None:
 
 def test_people_are_named_in_full_without_titles(tmp_path: Path) -> None:
     # "... killing of Iranian commander Qasem Soleimani ... Army Sergeant Christopher Hake ... Sergeant Hake"
-    doc = _news(tmp_path, 903929722)
+    doc = hrdsattack_article(tmp_path, 903929722)
     events = document_events(doc, Recogniser().passages(doc.passages), anchored=False)
     victims = {v for e in events for v in e.victims}
     assert {"Qasem Soleimani", "Christopher Hake", "Kayla Mueller"} <= victims
@@ -231,7 +209,7 @@ def test_the_violation_model_loads_and_scores_without_scikit_learn() -> None:
 def test_the_violation_model_weighs_the_rules_types_of_a_news_article(tmp_path: Path) -> None:
     # "Suspect Drives Off With Teen Girl in Vista, Arrested on Kidnapping Charge": the rules find the kidnapping and
     # the suspect's arrest; the article reports the kidnapping, and an arrest of a suspect is no arbitrary detention.
-    doc = _news(tmp_path, 878518977)
+    doc = hrdsattack_article(tmp_path, 878518977)
     events = document_events(doc, Recogniser().passages(doc.passages), anchored=False)
     assert {"arbitrary detention", "kidnapping"} <= set(told_kinds(events, {p.id for p in doc.passages[:3]}))
     assert article_violations(doc, events) == ["kidnapping"]
@@ -244,7 +222,7 @@ def test_the_violation_model_weighs_the_rules_types_of_a_news_article(tmp_path: 
 def test_the_violation_model_reads_what_the_articles_sentences_mean(tmp_path: Path) -> None:
     # The same words and rule features, read with the sentence vectors of the Vista kidnapping and then with those
     # of a news story on a killing: the vectors alone move the article towards the type they tell.
-    doc = _news(tmp_path, 878518977)
+    doc = hrdsattack_article(tmp_path, 878518977)
     events = document_events(doc, Recogniser().passages(doc.passages), anchored=False)
     model = shipped_model()
     assert model.encoder is not None
