@@ -80,9 +80,10 @@ def copies_of_the_shadow_report(folder: Path, count: int = 12) -> list[Path]:
 HRDSATTACK_TRAIN = SHARED / "bench" / "hrdsattack" / "train.json"
 
 
-def hrdsattack_article(folder: Path, article_id: int) -> Document:
+def hrdsattack_article(folder: Path, article_id: int, heading: bool = True) -> Document:
     """A HRDsAttack article (train split) as a news page carries it, and as benchmarks/hrdsattack.py saves it: its
-    title as the page's title and heading, its publication time in an `article:published_time` meta tag."""
+    title as the page's title and heading (`heading=False`: the page's title alone), its publication time in an
+    `article:published_time` meta tag."""
     if not HRDSATTACK_TRAIN.exists():
         pytest.skip("../shared/bench/hrdsattack is absent")
     samples = json.loads(HRDSATTACK_TRAIN.read_text(encoding="utf-8"))
@@ -92,7 +93,7 @@ def hrdsattack_article(folder: Path, article_id: int) -> Document:
     path = folder / f"{article_id}.html"
     path.write_text(
         f'<html><head><title>{title}</title><meta property="article:published_time" content="{published}"></head>'
-        f"<body><h1>{title}</h1>{sample['Input.article_interface']}</body></html>",
+        f"<body>{f'<h1>{title}</h1>' if heading else ''}{sample['Input.article_interface']}</body></html>",
         encoding="utf-8",
     )
     return build_document(path)
