@@ -24,6 +24,9 @@ def test_the_victim_is_named_and_the_officials_who_speak_are_not(tmp_path: Path)
     assert {"Andrew Buncombe", "Liz Throssell", "Donald Trump"} <= set(scores)
     assert article_victims(doc, mentions, events) == ["Andrew Buncombe"]
     assert scores["Liz Throssell"] < scores["Andrew Buncombe"] and scores["Donald Trump"] < scores["Andrew Buncombe"]
+    # The model also reads what the sentence first naming each says of them, the name itself left out.
+    context = {c.name: c.context for c in candidates(doc, mentions, events)}
+    assert "X" in context["Andrew Buncombe"].split() and "Buncombe" not in context["Andrew Buncombe"]
 
     # "UN expert likens Belarus to 'totalitarian' states": the journalist taken off a diverted plane is the victim,
     # the president who ordered it is not.
@@ -43,10 +46,11 @@ def test_the_victim_model_loads_and_scores_without_scikit_learn() -> None:
         "import numpy as np\n"
         "from covenant.events.victims import FEATURES, load_victim_model\n"
         "model = load_victim_model()\n"
-        "assert model.name == 'victims-v1' and model.features == list(FEATURES), model.features\n"
-        "assert 0 < model.threshold < 1 and model.coef.shape == (len(FEATURES),)\n"
-        "p = model.probabilities(np.eye(len(FEATURES)))\n"
-        "assert p.shape == (len(FEATURES),) and ((p > 0) & (p < 1)).all()\n"
+        "assert model.name == 'victims-v2' and model.features == list(FEATURES), model.features\n"
+        "n = len(FEATURES)\n"
+        "assert 0 < model.threshold < 1 and model.coef.shape == (n + 512,) and model.encoder\n"
+        "p = model.probabilities(np.eye(n), np.zeros((n, 512)))\n"
+        "assert p.shape == (n,) and ((p > 0) & (p < 1)).all()\n"
         "assert 'sklearn' not in {m.split('.')[0] for m in sys.modules if sys.modules[m] is not None}\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,5 +1,6 @@
 """The named victims of the attack a news article reports: every full name of a person the article gives, scored by a
-small logistic regression over where and how the article names them, read from a file shipped in the package."""
+small logistic regression over where and how the article names them and the sentence vector of the sentence that
+first names them, read from a file shipped in the package."""
 
 from __future__ import annotations
 
@@ -19,10 +20,10 @@ from covenant.errors import CovenantError
 from covenant.events.country import place_country
 from covenant.events.participants import _NEWS_TITLES
 from covenant.events.sentences import sentence_spans
-from covenant.events.violations import violation_kind
+from covenant.events.violations import sentence_encoder, violation_kind
 from covenant.model import Document, EntityMention, Event
 
-MODEL_NAME = "victims-v1"
+MODEL_NAME = "victims-v2"
 MODEL_FILE = Path(__file__).parent / "data" / f"{MODEL_NAME}.npz"
 
 # What a news story says of a person just before their name: who they are (a victim's description) ...
@@ -42,8 +43,8 @@ _CUE = re.compile(
     r"|attack|beat|threat|custody|execut|died|dead|death|assault|harass|raid",
     re.IGNORECASE,
 )
-_SAID = re.compile(r"^\W*(?:\w+\W+){0,3}(?:said|told|says|added|stated|wrote|tweeted)\b", re.IGNORECASE)
-_SAID_BEFORE = re.compile(r"\b(?:said|says|according to|told)\s+$", re.IGNORECASE)
+_SAID = re.compile(r"^\W*(?:\w+\W+){0,3}(?:said|told|says|saying|added|stated|wrote|tweeted)\b", re.IGNORECASE)
+_SAID_BEFORE = re.compile(r"\b(?:said|says|according to|told|quoted)\s+$", re.IGNORECASE)
 _SUFFERED = re.compile(
     r"^\W*(?:,[^,]{0,80},\s*)?(?:who\s+)?(?:was|were|has been|had been|is|have been)\s+(?:\w+\s+)?(?:arrest|detain"
     r"|kill|shot|abduct|kidnap|sentenc|charg|tortur|jail|imprison|murder|beat|attack|releas|held|taken|missing"
@@ -81,6 +82,12 @@ FEATURES = (
 )
 
 
+#: The weight of the context sentence's vector beside the features (chosen by cross-validation, as the features).
+DENSE_WEIGHT = 0.6
+#: What stands for the candidate's own name in its context sentence, so that the vector reads what is said of them.
+PLACEHOLDER = "X"
+
+
 def _untitled(name: str) -> str:
     words = name.split()
     while len(words) > 1 and (words[0].casefold().rstrip(".") in TITLES or words[0].casefold() in _NEWS_TITLES):
@@ -102,11 +109,13 @@ def _person_like(name: str) -> bool:
 
 @dataclass
 class Candidate:
-    """A full name the article gives a person, with its mentions in order and its features (FEATURES)."""
+    """A full name the article gives a person, with its mentions in order, its features (FEATURES) and the sentence
+    that first names them with the name replaced by PLACEHOLDER ("Its correspondent X was arrested on Monday")."""
 
     name: str
     mentions: list[EntityMention]
     features: np.ndarray
+    context: str
 
 
 def candidates(document: Document, mentions: Iterable[EntityMention], events: Sequence[Event]) -> list[Candidate]:
@@ -158,29 +167,50 @@ def candidates(document: Document, mentions: Iterable[EntityMention], events: Se
             bool(_SAID.search(after)),
             any(_SAID_BEFORE.search(text[max(0, m.start - 20) : m.start]) for m in named),
         ]
-        found.append(Candidate(name, named, np.array(values, dtype=np.float64)))
+        a, b = spans[0]
+        context = f"{text[a : first.start]}{PLACEHOLDER}{text[first.end : b]}"
+        found.append(Candidate(name, named, np.array(values, dtype=np.float64), " ".join(context.split())))
     return found
 
 
 @dataclass
 class VictimModel:
-    """A logistic regression over a candidate name's features; a name is a victim from `threshold`."""
+    """A logistic regression over a candidate name's features and (when the model names an encoder) the vector of its
+    context sentence times DENSE_WEIGHT; a name is a victim from `threshold`."""
 
     name: str
     features: list[str]
-    coef: np.ndarray
+    coef: np.ndarray  # (features + the encoder's dimensions,)
     intercept: float
     threshold: float
+    encoder: str | None = None
     info: dict[str, Any] = field(default_factory=dict)
 
-    def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """P(victim) of each row of a (candidates, features) array."""
+    def probabilities(self, features: np.ndarray, vectors: np.ndarray | None = None) -> np.ndarray:
+        """P(victim) of each row of a (candidates, features) array, beside the (candidates, dimensions) vectors of
+        their context sentences for a model with an encoder."""
         if not len(features):
             return np.zeros(0)
+        if self.encoder:
+            if vectors is None:
+                raise CovenantError(f"victim model {self.name} reads context vectors; none given")
+            features = np.hstack([features, vectors * DENSE_WEIGHT])
         return 1.0 / (1.0 + np.exp(-(features @ self.coef + self.intercept)))
 
+    def vectors(self, found: Sequence[Candidate]) -> np.ndarray | None:
+        """The context vectors of the candidates, from the model's encoder (None for a model without one)."""
+        if not self.encoder:
+            return None
+        return sentence_encoder(self.encoder).embed([c.context for c in found]).astype(np.float64)
+
     def save(self, path: Path) -> None:
-        meta = {"name": self.name, "features": self.features, "threshold": self.threshold, "info": self.info}
+        meta = {
+            "name": self.name,
+            "features": self.features,
+            "threshold": self.threshold,
+            "encoder": self.encoder,
+            "info": self.info,
+        }
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("wb") as out:
             np.savez_compressed(
@@ -201,6 +231,7 @@ def load_victim_model(path: Path | None = None) -> VictimModel:
                 coef=data["coef"].astype(np.float64),
                 intercept=float(data["intercept"][0]),
                 threshold=float(meta["threshold"]),
+                encoder=meta.get("encoder"),
                 info=dict(meta.get("info", {})),
             )
     except FileNotFoundError:
@@ -225,7 +256,7 @@ def victim_scores(
     found = candidates(document, mentions, events)
     if not found:
         return {}
-    scores = model.probabilities(np.stack([c.features for c in found]))
+    scores = model.probabilities(np.stack([c.features for c in found]), model.vectors(found))
     return {c.name: float(p) for c, p in zip(found, scores, strict=True)}
 
 
