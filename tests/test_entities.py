@@ -38,9 +38,14 @@ def test_offsets_are_clean_text_offsets_and_within_their_passage(
     reference_docs: dict[str, Document], mentions: list[EntityMention]
 ) -> None:
     passages = {p.id: p for doc in reference_docs.values() for p in doc.passages}
+    notes = {f.id: f for doc in reference_docs.values() for f in doc.footnotes}
     by_id = {doc.report.id: doc for doc in reference_docs.values()}
     for m in mentions:
         doc = by_id[m.report_id]
+        if m.footnote:  # the notes follow the body in the clean text
+            note = notes[m.passage_id]
+            assert doc.clean_text[m.start : m.end] == m.text and note.start <= m.start < m.end <= note.end
+            continue
         assert doc.clean_text[m.start : m.end] == m.text
         passage = passages[m.passage_id]
         assert passage.start <= m.start < m.end <= passage.end

@@ -131,13 +131,40 @@ def test_override_merge_and_split_survive_resolving_again(kz: Library, tmp_path:
     assert kz.entities.find("Kenzhebek Abishev").id == before.id != kz.entities.find("Aset Abishev").id
 
 
+def test_footnotes_name_entities_too(kz: Library) -> None:
+    # 004 (the NGOs' shadow report) cites its sources in 184 footnotes; the other four have none.
+    report = kz.report("004")
+    notes = {f.id: f for f in kz.store.footnotes(report.id)}
+    in_notes = [m for m in kz.entities.of_report(report, footnotes=True) if m.footnote]
+    assert len(in_notes) > 300 and not any(m.footnote for m in kz.entities.of_report(report))
+    text = kz.clean_text(report)
+    for m in in_notes:  # clean offsets, within the note (the notes follow the body in the clean text)
+        note = notes[m.passage_id]
+        assert text[m.start : m.end] == m.text and note.start <= m.start < m.end <= note.end
+    # A spelling only a footnote uses joins the entity the body names ("Endorsed by the Venice's Commission").
+    venice = kz.entities.find("Venice's Commission")
+    assert venice.id == kz.entities.find("Venice Commission").id and "Venice Commission" in venice.aliases
+    dossier = kz.entities.dossier("Venice Commission")
+    (group,) = dossier.reports
+    (note,) = group.footnotes
+    assert note.spellings == ["Venice's Commission"] and note.citation.footnote == "93"
+    assert "footnote 93, lines 5572-5575 of 004_" in note.citation.formatted()
+    assert dossier.to_dict()["reports"][0]["footnotes"][0]["passage_id"] == note.passage_id
+    # The body's spelling, the footnote's long name and its letters are one committee.
+    committee = kz.entities.find("UN Human Rights Committee")
+    assert {"Committee on Human Rights", "HRC"} <= set(committee.aliases)
+
+
 def test_export_writes_entities_and_mentions(kz: Library, tmp_path: Path) -> None:
     counts = kz.export(tmp_path / "out")
     entities = read_jsonl(tmp_path / "out" / "entities.jsonl")
     mentions = read_jsonl(tmp_path / "out" / "mentions.jsonl")
     assert counts["entities"] == len(entities) == len(kz.entities.all())
-    assert counts["mentions"] == len(mentions) == len(kz.store.entity_mentions())
+    assert counts["mentions"] == len(mentions) == len(kz.store.entity_mentions(footnotes=True))
     assert sum(e["mentions"] for e in entities) == sum(1 for m in mentions if m["entity_id"])
+    in_notes = [m for m in mentions if m["footnote"]]
+    assert in_notes and {m["report_file"][:3] for m in in_notes} == {"004"}
+    assert all("footnote " in m["citation"]["formatted"] for m in in_notes)
     zhak = next(e for e in entities if "Zhakianov" in e["aliases"])
     assert {"Zhakiyanov", "Zhakianov"} <= set(zhak["aliases"]) and len(zhak["reports"]) == 3
     ids = {e["id"] for e in entities}
@@ -175,6 +202,9 @@ def test_workbench_json_twins(kz: Library) -> None:
         assert "Galymzhan Zhakiyanov" in html and "Zhakianov" in html
         reader = client.get(f"/reports/{kz.report('001').id}").text
         assert f'href="/entities/{zhak.id}"' in reader
+        # a footnote naming an entity links to the note on its report's page
+        venice = client.get(f"/entities/{kz.entities.find('Venice Commission').id}").text
+        assert f'href="/reports/{kz.report("004").id}#n0097"' in venice and "footnote 93" in venice
 
 
 def test_removing_a_report_leaves_no_stale_mentions(kz: Library, tmp_path: Path) -> None:
@@ -188,6 +218,10 @@ def test_removing_a_report_leaves_no_stale_mentions(kz: Library, tmp_path: Path)
         zhak = lib.entities.find("Zhakiyanov")
         assert letter.id not in zhak.reports and _report_prefixes(lib, list(zhak.reports)) == {"000", "001"}
         assert all(letter.id not in e.reports for e in lib.entities.all())
+        shadow = lib.report("004")  # its mentions in footnotes go with it too
+        lib.remove(shadow)
+        assert lib.store.entity_mentions(report_id=shadow.id, footnotes=True) == []
+        assert all(shadow.id not in e.reports for e in lib.entities.all())
 
 
 @pytest.mark.slow

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from covenant.countries import country_name
-from covenant.model import Citation, MapRun, Passage, Report, Section
+from covenant.model import Citation, Footnote, MapRun, Passage, Report, Section
 from covenant.structure.segment import cite_span, printed_page
 
 
@@ -46,6 +46,30 @@ def cite_passage(report: Report, passage: Passage, section_code: str | None = No
         passage_id=passage.id,
         country=passage.country,
         entry=_entry(report, passage.country),
+    )
+
+
+def cite_footnote(report: Report, footnote: Footnote) -> Citation:
+    """The citation of a whole footnote: its number, lines and page, and its clean offsets (after the body)."""
+    return Citation(
+        report_id=report.id,
+        file_name=report.file_name,
+        start=footnote.start,
+        end=footnote.end,
+        line_start=footnote.line_start,
+        line_end=footnote.line_end,
+        page_start=footnote.page,
+        page_end=footnote.page,
+        title=report.title,
+        source_org=report.source_org,
+        publication_date=report.publication_date,
+        quote=footnote.text,
+        symbol=report.symbol,
+        url=report.url,
+        accessed=report.accessed,
+        format=report.format,
+        passage_id=footnote.id,
+        footnote=footnote.number,
     )
 
 

@@ -103,7 +103,7 @@ def dossier_cmd(ctx: click.Context, name: str, as_json: bool) -> None:
     for group in dossier.reports:
         title = group.report.title or group.report.file_name
         click.echo(click.style(f"\n== {safe(title)}: {group.mentions} mentions", bold=True))
-        for passage in group.passages:
+        for passage in group.passages + group.footnotes:
             click.echo(click.style(f"  {passage.passage_id}  {safe(passage.citation.formatted())}", fg="cyan"))
             click.echo(f"    {safe(' '.join(passage.text.split())[:240])}")
     if dossier.events:

@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from covenant.citation import cite, cite_passage, section_codes
+from covenant.citation import cite, cite_footnote, cite_passage, section_codes
 from covenant.errors import CovenantError
 from covenant.model import Report
 from covenant.store.base import Store
@@ -129,16 +129,19 @@ def _write_labels(handle: Any, store: Store, report_id: str, extra: dict[str, An
 
 
 def _write_mentions(handle: Any, store: Store, report: Report, extra: dict[str, Any]) -> int:
-    """The report's entity mentions with their entity, clean offsets and their passage's citation."""
-    mentions = store.entity_mentions(report_id=report.id)
+    """The report's entity mentions with their entity, clean offsets and their passage's citation, then its mentions
+    in footnotes (`"footnote": true`) with the footnote's."""
+    mentions = store.entity_mentions(report_id=report.id, footnotes=True)
     if not mentions:
         return 0
-    passages = store.passages_by_ids(sorted({m.passage_id for m in mentions}))
+    passages = store.passages_by_ids(sorted({m.passage_id for m in mentions if not m.footnote}))
     codes = section_codes(store.sections(report.id))
     cited: dict[str, str] = {}
+    if any(m.footnote for m in mentions):
+        cited = {f.id: cite_footnote(report, f).formatted() for f in store.footnotes(report.id)}
     for m in mentions:
-        passage = passages[m.passage_id]
         if m.passage_id not in cited:
+            passage = passages[m.passage_id]
             cited[m.passage_id] = cite_passage(report, passage, codes.get(passage.section_id or "") or None).formatted()
         _write(handle, {**extra, **m.to_dict(), "citation": {"formatted": cited[m.passage_id]}})
     return len(mentions)

@@ -129,6 +129,7 @@ class Citation:
     # In a document of several countries' entries, the entry the text stands in when it is not the country
     # the report is about ("URUGUAY" in an extract for Uzbekistan); named in the formatted reference.
     entry: str | None = None
+    footnote: str | None = None  # the footnote's number, when the citation is of a footnote (`cite_footnote`)
 
     def formatted(self, style: str = "plain") -> str:
         """The reference as text: "plain" (source, title, date; section, paragraph, page of the file) or
@@ -190,6 +191,8 @@ class Citation:
         return f"{line}; {', '.join(pinpoint)}" if pinpoint else line
 
     def _section(self) -> str | None:
+        if self.footnote is not None:
+            return f"footnote {self.footnote}"
         if self.section_code:
             section: str | None = f"§ {self.section_code}"
         else:
@@ -496,7 +499,8 @@ class DateMention:
 
 @dataclass(slots=True)
 class EntityMention:
-    """A name of a person, organisation, place, law or media outlet in a passage, with clean-text offsets.
+    """A name of a person, organisation, place, law or media outlet in a passage or (`footnote`) in a footnote, whose
+    id `passage_id` then holds, with clean-text offsets (the footnotes follow the body in the clean text).
 
     `type` is PERSON, ORG, GPE, LAW or MEDIA; `method` names what found it ("spacy:en_core_web_sm",
     "natasha:news", "rules:law", "rules:media", "rules:acronym", "rules:gazetteer"); `entity_id` is set by
@@ -511,6 +515,7 @@ class EntityMention:
     type: str
     method: str
     entity_id: str | None = None
+    footnote: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

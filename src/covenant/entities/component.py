@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from covenant.citation import cite_passage, section_codes
+from covenant.citation import cite_footnote, cite_passage, section_codes
 from covenant.entities.keys import name_key, person_name, sound_key, words
 from covenant.entities.overrides import load_overrides
 from covenant.entities.resolve import resolve, surface_form
@@ -28,7 +28,7 @@ Progress = Callable[[str, int, int], None]
 
 # recorded per report: a library read by another version of the rules reads all again (`/2`: no nationality words;
 # `/3`: no all-lower-case names)
-RECOGNISER = "spacy:en_core_web_sm+natasha:news+rules/3"
+RECOGNISER = "spacy:en_core_web_sm+natasha:news+rules/4"
 OVERRIDES_SETTING = "entity_overrides"  # a library setting naming the override file, if not beside the library
 RESOLVED_SETTING = "entities_resolved"  # fingerprint of the reports and overrides the stored entities come from
 TYPES = ("PERSON", "ORG", "GPE", "LAW", "MEDIA")
@@ -36,7 +36,7 @@ TYPES = ("PERSON", "ORG", "GPE", "LAW", "MEDIA")
 
 @dataclass(slots=True)
 class PassageMention:
-    """A passage naming an entity: how it spells it there, and its citation."""
+    """A passage (or a footnote) naming an entity: how it spells it there, and its citation."""
 
     passage_id: str
     text: str
@@ -58,6 +58,7 @@ class ReportMentions:
     report: Report
     mentions: int
     passages: list[PassageMention] = field(default_factory=list)
+    footnotes: list[PassageMention] = field(default_factory=list)  # in the order of their numbers
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -66,6 +67,7 @@ class ReportMentions:
             "period_start": self.report.period_start,
             "mentions": self.mentions,
             "passages": [p.to_dict() for p in self.passages],
+            "footnotes": [f.to_dict() for f in self.footnotes],
         }
 
 
@@ -133,7 +135,8 @@ class Entities:
         total, seen, found = sum(counts.get(r, 0) for r in ids), 0, 0
         for report_id in ids:
             passages = self.store.passages(report_id)
-            mentions = self.recogniser.passages(passages) if passages else []
+            footnotes = self.store.footnotes(report_id)
+            mentions = self.recogniser.passages(passages, footnotes) if passages or footnotes else []
             self.store.save_entity_mentions(report_id, mentions, RECOGNISER)
             found += len(mentions)
             seen += len(passages)
@@ -158,7 +161,7 @@ class Entities:
         if not force and self.store.setting(RESOLVED_SETTING) == fingerprint:
             return 0
         overrides = load_overrides(self.overrides_path) if self.overrides_path.exists() else None
-        resolution = resolve(self.store.entity_mentions(), overrides)
+        resolution = resolve(self.store.entity_mentions(footnotes=True), overrides)
         self.store.save_entities(resolution.entities, resolution.mentions)
         self.store.set_setting(RESOLVED_SETTING, fingerprint)
         return len(resolution.entities)
@@ -251,21 +254,24 @@ class Entities:
         return found[0]
 
     def mentions(self, entity: str | Entity) -> list[EntityMention]:
-        """Every mention of an entity (an Entity, its id or a name), in report and text order."""
-        return self.store.entity_mentions(entity_id=self._entity(entity).id)
+        """Every mention of an entity (an Entity, its id or a name), in report and text order, its mentions in
+        footnotes after each report's passage mentions."""
+        return self.store.entity_mentions(entity_id=self._entity(entity).id, footnotes=True)
 
-    def of_report(self, report: str | Report) -> list[EntityMention]:
+    def of_report(self, report: str | Report, footnotes: bool = False) -> list[EntityMention]:
+        """A report's mentions in its passages (and with `footnotes`, in its footnotes too)."""
         report_id = report.id if isinstance(report, Report) else self.library.report(report).id
-        return self.store.entity_mentions(report_id=report_id)
+        return self.store.entity_mentions(report_id=report_id, footnotes=footnotes)
 
     def dossier(self, name: str, co_occurring: int = 20) -> Dossier:
-        """Who an entity is (by id or any spelling), every spelling, every report and passage naming it with
+        """Who an entity is (by id or any spelling), every spelling, every report, passage and footnote naming it with
         citations, and the `co_occurring` entities named most often in the same passages."""
         entity = self._entity(name)
-        mentions = self.store.entity_mentions(entity_id=entity.id)
+        mentions = self.store.entity_mentions(entity_id=entity.id, footnotes=True)
         by_passage: dict[str, list[EntityMention]] = {}
+        by_footnote: dict[str, list[EntityMention]] = {}
         for m in mentions:
-            by_passage.setdefault(m.passage_id, []).append(m)
+            (by_footnote if m.footnote else by_passage).setdefault(m.passage_id, []).append(m)
         passages = self.store.passages_by_ids(sorted(by_passage))
         reports: dict[str, ReportMentions] = {}
         for report_id in dict.fromkeys(m.report_id for m in mentions):
@@ -280,6 +286,12 @@ class Entities:
                 spellings = list(dict.fromkeys(m.text for m in found))
                 group.passages.append(PassageMention(pid, passage.text, spellings, citation))
             group.passages.sort(key=lambda p: p.citation.start)
+            if by_footnote:
+                for note in self.store.footnotes(report_id):
+                    if note.id in by_footnote:
+                        spellings = list(dict.fromkeys(m.text for m in by_footnote[note.id]))
+                        cited = cite_footnote(report, note)
+                        group.footnotes.append(PassageMention(note.id, note.text, spellings, cited))
             reports[report_id] = group
         ordered = sorted(
             reports.values(), key=lambda r: (r.report.period_start or r.report.publication_date or "9999", r.report.id)

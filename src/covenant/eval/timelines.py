@@ -19,8 +19,8 @@ def evaluate(sets: list[GoldSet], recogniser: Recogniser | None = None) -> dict[
     docs, missing = documents_for(sets)
     recogniser = recogniser or Recogniser()
     order = [docs[r] for r in sorted(docs)]
-    mentions = recogniser.documents(order)
-    resolution = resolve(mentions)
+    resolution = resolve(recogniser.documents(order))  # footnotes' spellings join entities, as in a library
+    mentions = [m for m in resolution.mentions if not m.footnote]  # events and timelines read passages
     events = [e for doc in order for e in document_events(doc, [m for m in mentions if m.report_id == doc.report.id])]
     link(events)
     gold_id = {doc.report.id: report for report, doc in docs.items()}
@@ -29,7 +29,7 @@ def evaluate(sets: list[GoldSet], recogniser: Recogniser | None = None) -> dict[
     for gold in sets:
         for record in read_jsonl(gold.root / "timelines.jsonl"):
             ids = {e.id for e in resolution.entities_named(record["entity"])}
-            lines = entity_timeline(ids, order, resolution.mentions, events)
+            lines = entity_timeline(ids, order, mentions, events)
             results.append(score_timeline(record, lines, gold_id, texts))
     facts = sum(r["facts"] for r in results)
     found = sum(r["found"] for r in results)

@@ -163,17 +163,23 @@ class Store(Protocol):
 
     def recommendation_links(self, recommendation_ids: list[str] | None = None) -> list[FollowUp]: ...
 
-    # Entities: mentions derived from a report's passages (gone with them) and the library's entities, replaced
-    # whole whenever resolution runs again.
+    # Entities: mentions derived from a report's passages and footnotes (gone with them) and the library's
+    # entities, replaced whole whenever resolution runs again.
     def save_entity_mentions(self, report_id: str, mentions: list[EntityMention], recogniser: str) -> None:
-        """Replace one report's mentions and record which recogniser read it, in one transaction."""
+        """Replace one report's mentions (in passages and footnotes) and record which recogniser read it, in one
+        transaction."""
 
     def entity_runs(self) -> dict[str, str]:
         """The recogniser that read each report, by report id."""
 
     def entity_mentions(
-        self, report_id: str | None = None, entity_id: str | None = None, passage_ids: list[str] | None = None
-    ) -> list[EntityMention]: ...
+        self,
+        report_id: str | None = None,
+        entity_id: str | None = None,
+        passage_ids: list[str] | None = None,
+        footnotes: bool = False,
+    ) -> list[EntityMention]:
+        """Mentions in passages (and with `footnotes`, in footnotes too), in report and text order."""
 
     def save_entities(self, entities: list[Entity], mentions: list[EntityMention]) -> None:
         """Replace the library's entities and set each mention's entity id."""

@@ -228,7 +228,21 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     """,
     OCR_CONFIDENCE_MIGRATION,
+    # Entity mentions in footnotes (derived: gone with their footnote), with clean offsets. A library read
+    # before by an older recogniser is read again (entities.component.RECOGNISER), footnotes included.
+    """
+    CREATE TABLE IF NOT EXISTS footnote_mentions (
+        footnote_id TEXT NOT NULL REFERENCES footnotes(id) ON DELETE CASCADE,
+        report_id TEXT NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL,
+        type TEXT NOT NULL, method TEXT NOT NULL, entity_id TEXT,
+        PRIMARY KEY (footnote_id, start, "end")
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS footnote_mentions_report ON footnote_mentions(report_id, start);
+    CREATE INDEX IF NOT EXISTS footnote_mentions_entity ON footnote_mentions(entity_id);
+    """,
 ]
+# Where entity mentions are stored: (table, the column of the passage's or footnote's id, mentions in footnotes).
+_MENTION_TABLES = (("entity_mentions", "passage_id", False), ("footnote_mentions", "footnote_id", True))
 _JSON_REPORT_COLS = ("metadata_method", "printed_pages")
 
 _REPORT_COLS = [f.name for f in fields(Report)]
@@ -1003,16 +1017,22 @@ class SQLiteStore:
 
     # -- entities ---------------------------------------------------------------------------------
     def save_entity_mentions(self, report_id: str, mentions: list[EntityMention], recogniser: str) -> None:
-        """Replace one report's mentions and record the recogniser that read it, in one transaction."""
+        """Replace one report's mentions (in passages and in footnotes) and record the recogniser that read it, in
+        one transaction."""
         db = self.db
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.execute("DELETE FROM entity_mentions WHERE report_id = ?", (report_id,))
-            db.executemany(
-                'INSERT OR IGNORE INTO entity_mentions (passage_id, report_id, start, "end", text, type, method, '
-                "entity_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(m.passage_id, m.report_id, m.start, m.end, m.text, m.type, m.method, m.entity_id) for m in mentions],
-            )
+            for table, key, footnote in _MENTION_TABLES:
+                db.execute(f"DELETE FROM {table} WHERE report_id = ?", (report_id,))
+                db.executemany(
+                    f'INSERT OR IGNORE INTO {table} ({key}, report_id, start, "end", text, type, method, entity_id) '
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (m.passage_id, m.report_id, m.start, m.end, m.text, m.type, m.method, m.entity_id)
+                        for m in mentions
+                        if m.footnote == footnote
+                    ],
+                )
             db.execute(
                 "INSERT OR REPLACE INTO entity_runs (report_id, recogniser, mentions, at) VALUES (?, ?, ?, ?)",
                 (report_id, recogniser, len(mentions), _now()),
@@ -1027,26 +1047,33 @@ class SQLiteStore:
         return {rid: name for rid, name in self.db.execute("SELECT report_id, recogniser FROM entity_runs")}
 
     def entity_mentions(
-        self, report_id: str | None = None, entity_id: str | None = None, passage_ids: list[str] | None = None
+        self,
+        report_id: str | None = None,
+        entity_id: str | None = None,
+        passage_ids: list[str] | None = None,
+        footnotes: bool = False,
     ) -> list[EntityMention]:
-        """Mentions of one report, of one entity, in these passages, or all, in report and text order."""
-        sql = 'SELECT report_id, passage_id, start, "end", text, type, method, entity_id FROM entity_mentions'
-        rows: list[Any] = []
-        if passage_ids is not None:
-            for chunk in range(0, len(passage_ids), 500):
-                part = passage_ids[chunk : chunk + 500]
-                rows += self.db.execute(sql + f" WHERE passage_id IN ({_marks(part)})", part).fetchall()
-        else:
-            where, args = [], []
-            if report_id is not None:
-                where.append("report_id = ?")
-                args.append(report_id)
-            if entity_id is not None:
-                where.append("entity_id = ?")
-                args.append(entity_id)
-            rows = self.db.execute(sql + (f" WHERE {' AND '.join(where)}" if where else ""), args).fetchall()
-        found = [EntityMention(*row) for row in rows]
-        return sorted(found, key=lambda m: (m.report_id, m.start, m.end))
+        """Mentions of one report, of one entity, in these passages, or all, in report and text order; with
+        `footnotes`, the mentions in footnotes too (after each report's passage mentions)."""
+        found: list[EntityMention] = []
+        for table, key, footnote in _MENTION_TABLES[: 2 if footnotes else 1]:
+            sql = f'SELECT report_id, {key}, start, "end", text, type, method, entity_id FROM {table}'
+            rows: list[Any] = []
+            if passage_ids is not None:
+                for chunk in range(0, len(passage_ids), 500):
+                    part = passage_ids[chunk : chunk + 500]
+                    rows += self.db.execute(sql + f" WHERE {key} IN ({_marks(part)})", part).fetchall()
+            else:
+                where, args = [], []
+                if report_id is not None:
+                    where.append("report_id = ?")
+                    args.append(report_id)
+                if entity_id is not None:
+                    where.append("entity_id = ?")
+                    args.append(entity_id)
+                rows = self.db.execute(sql + (f" WHERE {' AND '.join(where)}" if where else ""), args).fetchall()
+            found += [EntityMention(r, p, s, e, t, k, m, i, footnote) for r, p, s, e, t, k, m, i in rows]
+        return sorted(found, key=lambda m: (m.report_id, m.footnote, m.start, m.end))
 
     def save_entities(self, entities: list[Entity], mentions: list[EntityMention]) -> None:
         """Replace the library's entities and set each mention's entity id, in one transaction."""
@@ -1062,10 +1089,11 @@ class SQLiteStore:
                     for e in entities
                 ],
             )
-            db.executemany(
-                'UPDATE entity_mentions SET entity_id = ?, type = ? WHERE passage_id = ? AND start = ? AND "end" = ?',
-                [(m.entity_id, m.type, m.passage_id, m.start, m.end) for m in mentions],
-            )
+            for table, key, footnote in _MENTION_TABLES:
+                db.executemany(
+                    f'UPDATE {table} SET entity_id = ?, type = ? WHERE {key} = ? AND start = ? AND "end" = ?',
+                    [(m.entity_id, m.type, m.passage_id, m.start, m.end) for m in mentions if m.footnote == footnote],
+                )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
