@@ -390,7 +390,9 @@ def _entity(members: list[int], mentions: list[EntityMention]) -> Entity:
     if any(m.type == "MEDIA" for m in found) and kind != "PERSON":
         kind = "MEDIA"  # a name seen as an outlet anywhere is the outlet; the model calls outlets ORG
     spellings = Counter(m.text for m in found)
-    canonical = max(spellings, key=lambda s: (_fullness(s, kind), spellings[s], len(s), s))
+    # The fullest name, then the one the body uses most (a source note's spelling only when the body has none).
+    in_body = Counter(m.text for m in found if not m.footnote)
+    canonical = max(spellings, key=lambda s: (_fullness(s, kind), in_body[s], spellings[s], len(s), s))
     entity_id = "E" + hashlib.sha1(f"{kind}:{_id_key(canonical, kind)}".encode()).hexdigest()[:12]
     reports = Counter(m.report_id for m in found)
     for m in found:
