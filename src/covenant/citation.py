@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from covenant.countries import country_name
 from covenant.model import Citation, Footnote, MapRun, Passage, Report, Section
 from covenant.structure.segment import cite_span, printed_page
@@ -22,27 +24,19 @@ def section_codes(sections: list[Section]) -> dict[str, str]:
 def cite_passage(report: Report, passage: Passage, section_code: str | None = None) -> Citation:
     """The citation of a whole passage (its stored lines, pages and section path)."""
     return Citation(
-        report_id=report.id,
-        file_name=report.file_name,
+        **_of_report(report),
         start=passage.start,
         end=passage.end,
         line_start=passage.line_start,
         line_end=passage.line_end,
         page_start=passage.page_start,
         page_end=passage.page_end,
-        title=report.title,
-        source_org=report.source_org,
-        publication_date=report.publication_date,
         section_path=list(passage.section_path),
         section_code=section_code or None,
         quote=passage.text,
-        symbol=report.symbol,
-        url=report.url,
-        accessed=report.accessed,
         printed_page_start=passage.printed_page_start,
         printed_page_end=passage.printed_page_end,
         paragraph=passage.paragraph,
-        format=report.format,
         passage_id=passage.id,
         country=passage.country,
         entry=_entry(report, passage.country),
@@ -52,25 +46,32 @@ def cite_passage(report: Report, passage: Passage, section_code: str | None = No
 def cite_footnote(report: Report, footnote: Footnote) -> Citation:
     """The citation of a whole footnote: its number, lines and page, and its clean offsets (after the body)."""
     return Citation(
-        report_id=report.id,
-        file_name=report.file_name,
+        **_of_report(report),
         start=footnote.start,
         end=footnote.end,
         line_start=footnote.line_start,
         line_end=footnote.line_end,
         page_start=footnote.page,
         page_end=footnote.page,
-        title=report.title,
-        source_org=report.source_org,
-        publication_date=report.publication_date,
         quote=footnote.text,
-        symbol=report.symbol,
-        url=report.url,
-        accessed=report.accessed,
-        format=report.format,
         passage_id=footnote.id,
         footnote=footnote.number,
     )
+
+
+def _of_report(report: Report) -> dict[str, Any]:
+    """A citation's fields that come from its report: the file and the bibliographic reference."""
+    return {
+        "report_id": report.id,
+        "file_name": report.file_name,
+        "title": report.title,
+        "source_org": report.source_org,
+        "publication_date": report.publication_date,
+        "symbol": report.symbol,
+        "url": report.url,
+        "accessed": report.accessed,
+        "format": report.format,
+    }
 
 
 def _entry(report: Report, country: str | None) -> str | None:
