@@ -205,6 +205,11 @@ def test_workbench_json_twins(kz: Library) -> None:
         # a footnote naming an entity links to the note on its report's page
         venice = client.get(f"/entities/{kz.entities.find('Venice Commission').id}").text
         assert f'href="/reports/{kz.report("004").id}#n0097"' in venice and "footnote 93" in venice
+        # ... and on that page the note's name links back to the dossier, as a passage's names do
+        shadow = client.get(f"/reports/{kz.report('004').id}").text
+        note = shadow[shadow.index('<li id="n0097">') :]
+        entity = kz.entities.find("Venice Commission").id
+        assert f'<a class="entity entity-ORG" href="/entities/{entity}">Venice&#39;s Commission</a>' in note[:1500]
 
 
 def test_removing_a_report_leaves_no_stale_mentions(kz: Library, tmp_path: Path) -> None:

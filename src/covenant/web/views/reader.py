@@ -29,7 +29,7 @@ class ReaderView:
     annotations: dict[str, tuple[list[str], list[Note]]] = field(default_factory=dict)
     # the passages' rights labels in effect, by passage id
     rights: dict[str, list[RightLabel]] = field(default_factory=dict)
-    # the entity mentions by passage id, each linked to its entity's dossier on the page
+    # the entity mentions by passage (and footnote) id, each linked to its entity's dossier on the page
     mentions: dict[str, list[EntityMention]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -83,9 +83,12 @@ def anchor(record_id: str) -> str:
     return record_id.rpartition(":")[2]
 
 
-def passage_html(passage: Passage, notes: list[Footnote], mentions: list[EntityMention] | None = None) -> Markup:
-    """The passage text, escaped, with each footnote's marker as a link to its note where the marker stood, and
-    each entity mention as a link to its entity's dossier (a marker inside a name follows the name)."""
+def passage_html(
+    passage: Passage | Footnote, notes: list[Footnote], mentions: list[EntityMention] | None = None
+) -> Markup:
+    """The text of a passage (or a footnote's), escaped, with each footnote's marker as a link to its note where the
+    marker stood, and each entity mention as a link to its entity's dossier (a marker inside a name follows the
+    name)."""
     pieces: list[str] = []
     cursor = 0
     text = passage.text
@@ -123,7 +126,7 @@ def reader_view(lib: Library, ref: str) -> ReaderView:
         citations=[lib.cite(p) for p in passages],
         annotations=lib.store.annotations([p.id for p in passages]),  # one query for the whole report
         rights=lib.rights.report_labels(report),
-        mentions=_by_passage(lib.entities.of_report(report)),
+        mentions=_by_passage(lib.entities.of_report(report, footnotes=True)),
     )
 
 
