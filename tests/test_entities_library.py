@@ -19,6 +19,7 @@ from conftest import EVAL_DEV, KAZAKHSTAN, indexed_library, read_jsonl
 from covenant.cli import main
 from covenant.errors import NotFoundError
 from covenant.library import Library
+from covenant.store.sqlite import MIGRATIONS
 from covenant.web.app import create_app
 
 JSON = {"Accept": "application/json"}
@@ -153,6 +154,21 @@ def test_footnotes_name_entities_too(kz: Library) -> None:
     # The body's spelling, the footnote's long name and its letters are one committee.
     committee = kz.entities.find("UN Human Rights Committee")
     assert {"Committee on Human Rights", "HRC"} <= set(committee.aliases)
+
+
+def test_a_library_read_before_footnotes_were_reads_them_on_its_next_index(kz: Library, tmp_path: Path) -> None:
+    db = tmp_path / "before.db"
+    with closing(sqlite3.connect(kz.path)) as source, closing(sqlite3.connect(db)) as copy:
+        source.backup(copy)
+    with closing(sqlite3.connect(db)) as con, con:  # back to the schema and the recogniser before footnotes
+        con.execute("DROP TABLE footnote_mentions")
+        con.execute("UPDATE entity_runs SET recogniser = 'spacy:en_core_web_sm+natasha:news+rules/3'")
+        con.execute(f"PRAGMA user_version={len(MIGRATIONS) - 1}")
+    with Library(db) as lib:
+        assert lib.store.entity_mentions(footnotes=True) == lib.store.entity_mentions()  # the table is back, empty
+        assert len(lib.entities.pending()) == 5
+        lib.entities.recognise()
+        assert lib.entities.find("Venice's Commission").id == lib.entities.find("Venice Commission").id
 
 
 def test_export_writes_entities_and_mentions(kz: Library, tmp_path: Path) -> None:
