@@ -24,8 +24,10 @@ from covenant.countries import country_code, country_name
 from covenant.entities import Recogniser
 from covenant.events import document_events
 from covenant.events.country import events_country
+from covenant.events.victims import MODEL_NAME as VICTIMS_MODEL
 from covenant.events.victims import article_victims
 from covenant.events.violations import LEAD_PASSAGES, OTHER, TOLD_TWICE, VIOLATION, article_violations
+from covenant.events.violations import MODEL_NAME as VIOLATIONS_MODEL
 from covenant.events.violations import violation_kind as _kind
 from covenant.model import Document, EntityMention, Event
 from covenant.pipeline import build_document
@@ -192,8 +194,8 @@ def main() -> None:
         lines = [
             "# HRDsAttack test (100 articles)",
             "",
-            f"`benchmarks/hrdsattack.py`, event stage `rules:cues`, violation types weighed by `violations-v2`, "
-            "victims named by `victims-v1`, "
+            f"`benchmarks/hrdsattack.py`, event stage `rules:cues`, violation types weighed by `{VIOLATIONS_MODEL}`, "
+            f"victims named by `{VICTIMS_MODEL}`, "
             f"{result['seconds']} s on 2 CPU cores.",
             "",
             "| figure | Covenant | T5-large (published) | keyword rules |",
