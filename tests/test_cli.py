@@ -279,3 +279,10 @@ def test_citation_styles_from_search_and_show(tmp_path: Path) -> None:
     assert shown.splitlines()[0] == hit["citation"]["formatted_coi"]
     plain = run("show", "004", "--style", "plain", db=db).stdout
     assert "para. 30" in plain and "of 004_c44e466740d2cce1.txt" in plain
+    # Words only a footnote holds: the search says so, and --footnotes finds the note, cited to it.
+    quiet = run("search", '"Endorsed by the Venice"', "--mode", "bm25", db=db)
+    assert "no passages match" in quiet.stdout and "1 footnote also matches: add --footnotes" in quiet.stderr
+    noted = run("search", '"Endorsed by the Venice"', "--mode", "bm25", "--footnotes", db=db).stdout
+    assert "footnote 93, lines 5572-5575 of 004_c44e466740d2cce1.txt" in noted
+    refused = run("search", "Venice", "--mode", "semantic", "--footnotes", db=db, check=False)
+    assert refused.returncode != 0 and "footnotes are searched by their words" in refused.stderr

@@ -62,6 +62,28 @@ def test_filters_exclude_what_they_must(lib: Library) -> None:
     assert {h.citation.file_name for h in letters.hits} == {"002_e77f42745581b012.txt"}
 
 
+def test_footnotes_are_searched_when_asked(lib: Library) -> None:
+    # Words only note 93 of the shadow report holds ("Endorsed by the Venice's Commission").
+    plain = lib.search('"Endorsed by the Venice"', mode="bm25", limit=5)
+    assert plain.hits == [] and plain.footnotes_matching == 1
+    found = lib.search('"Endorsed by the Venice"', mode="bm25", limit=5, footnotes=True)
+    [hit] = found.hits
+    assert hit.kind == "footnote" and hit.passage_id.endswith(":n0097") and hit.citation.footnote == "93"
+    assert "footnote 93, lines 5572-5575 of 004_c44e466740d2cce1.txt" in hit.citation.formatted()
+    assert "Endorsed by the Venice" in hit.text and found.footnotes_matching == 0 and found.candidates == 1
+    assert found.to_dict()["hits"][0]["kind"] == "footnote"
+    # Filters hold for footnotes as for passages; a passage search never returns one.
+    assert lib.search('"Endorsed by the Venice"', mode="bm25", footnotes=True, filters=["type=letter"]).hits == []
+    both = lib.search("Venice Commission", mode="bm25", limit=100, footnotes=True)
+    notes = [h for h in both.hits if h.kind == "footnote"]
+    assert notes and both.candidates == len(both.hits) == sum(both.facets["source_org"].values())
+    passages = lib.search("Venice Commission", mode="bm25", limit=100)
+    assert {h.kind for h in passages.hits} == {"passage"} and passages.footnotes_matching == len(notes)
+    assert len(passages.hits) + len(notes) == len(both.hits)
+    with pytest.raises(QueryError, match="footnotes are searched by their words"):
+        lib.search("Venice Commission", mode="semantic", footnotes=True)
+
+
 def test_facets_count_the_candidates(lib: Library) -> None:
     results = lib.search("election", mode="bm25", limit=5)
     assert sum(results.facets["source_org"].values()) == results.candidates

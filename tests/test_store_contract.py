@@ -128,6 +128,9 @@ def test_reference_reports_store_with_footnotes(backend: Store) -> None:
     assert len(notes) >= 170
     text = backend.clean_text(shadow.id)
     assert all(text[n.start : n.end] == n.text for n in notes)
+    # By id, as search finds them: ids of passages or of nothing are left out.
+    wanted = [notes[0].id, notes[-1].id, backend.passages(shadow.id)[0].id, f"{shadow.id}:n9999"]
+    assert backend.footnotes_by_ids(wanted) == {notes[0].id: notes[0], notes[-1].id: notes[-1]}
 
 
 def test_settings_round_trip(backend: Store) -> None:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from fastapi import FastAPI
@@ -256,7 +257,7 @@ def test_search_json_twin_is_the_cli_object(client: TestClient, lib: Library) ->
     data = client.get("/search", params=params, headers=JSON).json()
     expected = lib.search('"peaceful demonstration"', mode="bm25", limit=5).to_dict()
     assert data == expected
-    assert set(data) == {"query", "mode", "spellings", "candidates", "pending", "facets", "hits"}
+    assert set(data) == {"query", "mode", "spellings", "candidates", "footnotes_matching", "pending", "facets", "hits"}
     assert data["pending"] == {"reports": 0, "passages": 0}
     assert set(data["hits"][0]["citation"]) == set(Citation.__dataclass_fields__) | {
         "formatted",
@@ -290,6 +291,22 @@ def test_search_csv_download(client: TestClient, lib: Library) -> None:
     assert [r["passage_id"] for r in rows] == [h.passage_id for h in results.hits]
     assert rows[0]["formatted_coi"] == results.hits[0].citation.formatted("coi")
     assert rows[0]["text"] == results.hits[0].text
+
+
+@needs_corpus
+def test_search_finds_footnotes_when_asked(client: TestClient, lib: Library) -> None:
+    params = {"q": '"Endorsed by the Venice"', "mode": "bm25"}
+    hint = page(client.get("/search", params=params)).xpath("//p[@class='pending']/a/@href")
+    assert hint == ["/search?" + urlencode({**params, "footnotes": "true"})]
+    tree = page(client.get(hint[0]))
+    assert tree.xpath("//input[@name='footnotes']/@checked")
+    [li] = tree.xpath("//li[@class='hit hit-footnote']")
+    report = lib.report("004").id
+    assert li.xpath(".//a[@class='open']/@href") == [f"/reports/{report}#n0097"]
+    assert "footnote 93, lines 5572-5575" in li.xpath(".//div[@class='citation']")[0].text_content()
+    assert not li.xpath(".//form")  # a footnote takes no tags or notes
+    rows = list(csv.DictReader(io.StringIO(client.get("/search.csv", params={**params, "footnotes": "true"}).text)))
+    assert [(r["kind"], r["footnote"]) for r in rows] == [("footnote", "93")]
 
 
 def test_csv_cells_never_start_a_formula(client: TestClient) -> None:
@@ -518,7 +535,7 @@ def test_every_route_is_in_openapi(app: FastAPI, client: TestClient) -> None:
             entry = spec["paths"][documented][method.lower()]
             assert entry.get("description") and entry.get("summary"), f"{method} {route.path} is not described"
     search = {p["name"] for p in spec["paths"]["/search"]["get"]["parameters"]}
-    assert search == {"q", "mode", "filter", "limit"}
+    assert search == {"q", "mode", "filter", "limit", "footnotes"}
 
 
 def test_api_docs_page_loads_its_assets_from_the_app(client: TestClient) -> None:

@@ -654,6 +654,11 @@ def notes(ctx: click.Context, passage_id: str | None, words: str | None, as_json
     show_default=True,
     help="Count the matches by country, source, type, year and section (skip for speed on a large library).",
 )
+@click.option(
+    "--footnotes",
+    is_flag=True,
+    help="Search the reports' footnotes too (by their words); a footnote's hit is cited to its note.",
+)
 @STYLE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print results, citations and facets as JSON.")
 @click.pass_context
@@ -667,6 +672,7 @@ def search(
     group: bool,
     collapse: bool,
     facets: bool,
+    footnotes: bool,
     as_json: bool,
 ) -> None:
     """Search the library; every hit comes with a citation.
@@ -684,7 +690,9 @@ def search(
         if not lib.read_only:
             with err.status("bringing the search index up to date...", spinner="dots") if not as_json else _null():
                 lib.index(semantic=mode != "bm25", on_progress=_progress_printer(err, as_json))
-        results = lib.search(query, mode=mode, filters=parsed, limit=limit, facets=facets, collapse=collapse)
+        results = lib.search(
+            query, mode=mode, filters=parsed, limit=limit, facets=facets, collapse=collapse, footnotes=footnotes
+        )
         _warn_repairs(lib)
     if results.pending.get("reports") and not as_json:
         click.echo(
@@ -697,6 +705,10 @@ def search(
             data["groups"] = {rid: [h.passage_id for h in hits] for rid, hits in results.groups().items()}
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
+    hidden = results.footnotes_matching
+    if hidden:
+        notes = "footnote also matches" if hidden == 1 else "footnotes also match"
+        click.echo(f"note: {hidden} {notes}: add --footnotes to see them", err=True)
     if not results.hits:
         click.echo(f"no passages match {safe(query)!r}")
         if mode == "bm25" and _non_latin(query):

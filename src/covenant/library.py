@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
@@ -373,17 +373,22 @@ class Library:
         facets: bool = True,
         collapse: bool = False,
         update: bool = False,
+        footnotes: bool = False,
     ) -> SearchResults:
         """The best passages for `query`, each with its citation, and facet counts.
 
         By default the search answers from what is indexed now and says in `results.pending` what it could
         not see yet; `update=True` first brings the indexes up to date (which may embed many passages).
         `filters`: "country=KZ"-style strings (as the CLI's --filter), a dict, or a `Filters`.
+        `footnotes`: the reports' footnotes match too (by their words: they have no vectors), each hit of one
+        cited to its note (`hit.kind == "footnote"`); without it, `results.footnotes_matching` says how many
+        footnotes the query would also find.
         """
+        chosen = self.filters(filters)
         return self.engine.search(
             query,
             mode=mode,
-            filters=self.filters(filters),
+            filters=replace(chosen, footnotes=True) if footnotes else chosen,
             limit=limit,
             refresh=update,
             facets=facets,

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from covenant.annotations import Note
-from covenant.citation import cite_passage, section_codes
+from covenant.citation import cite_footnote, cite_passage, section_codes
 from covenant.errors import IndexDamagedError, QueryError
-from covenant.model import Citation, Passage, Report
+from covenant.model import Citation, Footnote, Passage, Report
 from covenant.search.aliases import Spellings, expand_query
-from covenant.search.fulltext import FACET_FIELDS, Filters, FullTextIndex, prepare_query
+from covenant.search.fulltext import FACET_FIELDS, FOOTNOTE, PASSAGE, Filters, FullTextIndex, prepare_query
 from covenant.search.highlight import highlight
 from covenant.search.keys import text_hash
 from covenant.search.sync import index_path, sync_fulltext
@@ -47,6 +47,7 @@ class SearchHit:
     # The researcher's tags and notes on the passage (the library's, at the time of the search).
     tags: list[str] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    kind: str = PASSAGE  # or FOOTNOTE (a search with footnotes): passage_id is then the footnote's id
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -67,6 +68,8 @@ class SearchResults:
     pending: dict[str, int] = field(default_factory=dict)
     # Entities the query names, each with the other spellings searched with it (`covenant.search.aliases`).
     spellings: list[Spellings] = field(default_factory=list)
+    # Footnotes the query matches that a search without footnotes left out (counted with the facets).
+    footnotes_matching: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +77,7 @@ class SearchResults:
             "mode": self.mode,
             "spellings": [asdict(s) for s in self.spellings],
             "candidates": self.candidates,
+            "footnotes_matching": self.footnotes_matching,
             "pending": self.pending,
             "facets": self.facets,
             "hits": [h.to_dict() for h in self.hits],
@@ -202,6 +206,8 @@ class SearchEngine:
         if not 1 <= limit <= 1000:
             raise QueryError("limit must be between 1 and 1000")
         filters = filters or Filters()
+        if filters.footnotes and mode == "semantic":
+            raise QueryError("footnotes are searched by their words, not their meaning: use bm25 or hybrid mode")
         if (filters.tags or filters.rights) and filters.passage_ids is None:
             filters = replace(filters, passage_ids=tuple(sorted(self._annotated_ids(filters))))
         if refresh:
@@ -264,10 +270,13 @@ class SearchEngine:
             counts["right"] = self._right_facet(query, filters, [pid for pid, _ in fused] if mode != "bm25" else None)
         also: dict[str, list[str]] = {}
         if collapse:
-            passages = self.store.passages_by_ids([pid for pid, _ in fused])
+            passages = self._texts([pid for pid, _ in fused], filters.footnotes)
             fused, also = self._collapse(fused, passages)
         else:
-            passages = self.store.passages_by_ids([pid for pid, _ in fused[:limit]])
+            passages = self._texts([pid for pid, _ in fused[:limit]], filters.footnotes)
+        hidden = 0
+        if facets and mode != "semantic" and not filters.footnotes:
+            hidden = self.fulltext.footnotes_matching(query, filters)
         hits: list[SearchHit] = []
         per_ranker = {name: dict(items) for name, items in ranked.items()}
         # The page's tags and notes in one query, not one per hit.
@@ -289,13 +298,21 @@ class SearchEngine:
                     also=[self._citation(passages[other]) for other in also.get(pid, [])],
                     tags=tags,
                     notes=notes,
+                    kind=FOOTNOTE if isinstance(passage, Footnote) else PASSAGE,
                 )
             )
         pending = {} if refresh else self.pending(semantic=mode != "bm25")
-        return SearchResults(original, mode, hits, counts, matched, pending, spellings)
+        return SearchResults(original, mode, hits, counts, matched, pending, spellings, hidden)
+
+    def _texts(self, ids: list[str], footnotes: bool) -> dict[str, Passage | Footnote]:
+        """The passages (and, with `footnotes`, the footnotes) these ids name."""
+        found: dict[str, Passage | Footnote] = dict(self.store.passages_by_ids(ids))
+        if footnotes and len(found) < len(ids):
+            found.update(self.store.footnotes_by_ids([i for i in ids if i not in found]))
+        return found
 
     def _collapse(
-        self, fused: list[tuple[str, float]], passages: dict[str, Passage]
+        self, fused: list[tuple[str, float]], passages: dict[str, Passage | Footnote]
     ) -> tuple[list[tuple[str, float]], dict[str, list[str]]]:
         """One entry per distinct text at its best rank, led by the passage of the newest report."""
         groups: dict[str, list[str]] = {}
@@ -394,7 +411,9 @@ class SearchEngine:
             self._codes[passage.report_id] = section_codes(self.store.sections(passage.report_id))
         return self._codes[passage.report_id].get(passage.section_id or "") or None
 
-    def _citation(self, p: Passage) -> Citation:
+    def _citation(self, p: Passage | Footnote) -> Citation:
+        if isinstance(p, Footnote):
+            return cite_footnote(self._report(p.report_id), p)
         return cite_passage(self._report(p.report_id), p, self._code(p))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from typing import Any
 
 from covenant.annotations import clean_tag
 from covenant.countries import country_code
@@ -58,8 +59,9 @@ def parse_filters(items: list[str] | tuple[str, ...]) -> Filters:
         values.setdefault(KEYS[key], []).append(value)
     year_from, year_to = years.get("year", (None, None))
     period_from, period_to = years.get("period", (None, None))
+    lists: dict[str, Any] = {k: tuple(v) for k, v in values.items()}
     return Filters(
-        **{k: tuple(v) for k, v in values.items()},
+        **lists,
         year_from=year_from,
         year_to=year_to,
         period_from=period_from,

@@ -1,4 +1,5 @@
-"""BM25 full-text index of passages on tantivy, kept beside the library and reconciled with the store."""
+"""BM25 full-text index of passages (and footnotes) on tantivy, kept beside the library and reconciled with the
+store."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -59,7 +60,9 @@ COORDINATED_WORDS = 24  # a longer query is coordinated on its first 24 distinct
 _TOKEN = re.compile(r'"[^"]*"|\S+')
 _PREFIX = re.compile(r"\+?[^\W\d_][\w-]{1,}\*")
 MANIFEST = "covenant-index.json"
-SCHEMA_VERSION = 3  # 3: a passage's country is its own (country-by-country documents), not its report's
+# 3: a passage's country is its own (country-by-country documents), not its report's; 4: footnotes are indexed too
+SCHEMA_VERSION = 4
+PASSAGE, FOOTNOTE = "passage", "footnote"  # the kinds of text the index holds
 FACET_FIELDS = {
     "country": "country",
     "source_org": "source_org",
@@ -95,6 +98,7 @@ class IndexedPassage:
     year: int  # publication year, else the last year of the period covered, else 0
     period_start: int
     period_end: int
+    kind: str = PASSAGE  # or FOOTNOTE: a report's note, its id in passage_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +116,11 @@ class Filters:
     rights: tuple[str, ...] = ()  # "iccpr:19", "dos_section:1.c", "theme:media": a passage with any of them passes
     # The passage ids the tags and rights stand for, looked up in the store just before a search (None: not restricted).
     passage_ids: tuple[str, ...] | None = None
+    footnotes: bool = False  # footnotes match too (BM25 only: they have no vectors)
 
     def is_empty(self) -> bool:
-        return self == Filters()
+        """No filter restricts the passages (whether footnotes match too restricts nothing)."""
+        return replace(self, footnotes=False) == Filters()
 
 
 def _schema() -> Any:
@@ -123,6 +129,7 @@ def _schema() -> Any:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("passage_id", stored=True, tokenizer_name="raw")
     sb.add_text_field("report_id", stored=False, tokenizer_name="raw")
+    sb.add_text_field("kind", stored=False, tokenizer_name="raw")
     sb.add_text_field("text", stored=False, tokenizer_name="en_stem")
     sb.add_text_field("section", stored=False, tokenizer_name="en_stem")
     for facet in ("country", "source_org", "doc_type", "section_code", "section_top"):
@@ -288,6 +295,7 @@ class FullTextIndex:
                         tantivy.Document(
                             passage_id=p.passage_id,
                             report_id=p.report_id,
+                            kind=p.kind,
                             text=p.text,
                             section=p.section,
                             country=p.country,
@@ -364,6 +372,18 @@ class FullTextIndex:
         final = self._query(query, filters)
         return self._read(lambda: self._counts(final))
 
+    def footnotes_matching(self, query: str, filters: Filters | None = None) -> int:
+        """How many footnotes the query matches with these filters (when a search left them out)."""
+        import tantivy
+
+        final = tantivy.Query.boolean_query(
+            [
+                (tantivy.Occur.Must, self._query(query, replace(filters or Filters(), footnotes=True))),
+                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "kind", FOOTNOTE)),
+            ]
+        )
+        return self._read(lambda: int(self.index.searcher().search(final, 1, count=True).count))
+
     def facets_of(self, passage_ids: Iterable[str]) -> dict[str, dict[str, int]]:
         """Counts by facet over these passages (the fused candidates of a semantic or hybrid search)."""
         import tantivy
@@ -397,7 +417,8 @@ class FullTextIndex:
         return parsed if len(clauses) == 1 else tantivy.Query.boolean_query(clauses)
 
     def matching_ids(self, filters: Filters) -> set[str]:
-        """Every passage id that passes the filters (for filtering other rankers)."""
+        """Every passage id (and footnote id, with `filters.footnotes`) that passes the filters (for filtering
+        other rankers)."""
         import tantivy
 
         clauses = [(tantivy.Occur.Must, q) for q in self._filter_queries(filters)]
@@ -448,6 +469,8 @@ class FullTextIndex:
         import tantivy
 
         out = []
+        if not f.footnotes:
+            out.append(tantivy.Query.term_query(self.schema, "kind", PASSAGE))
         for field, values in (
             ("country", f.countries),
             ("source_org", f.source_orgs),

@@ -69,6 +69,9 @@ class Store(Protocol):
 
     def passages_by_ids(self, ids: list[str]) -> dict[str, Passage]: ...
 
+    def footnotes_by_ids(self, ids: list[str]) -> dict[str, Footnote]:
+        """The footnotes among these ids (ids of no footnote are left out)."""
+
     def embeddings(self, model: str, text_hashes: list[str]) -> dict[str, bytes]:
         """Stored vectors (float32 bytes) by passage-text hash for one model."""
 

@@ -626,6 +626,16 @@ class SQLiteStore:
                 out[p.id] = p
         return out
 
+    def footnotes_by_ids(self, ids: list[str]) -> dict[str, Footnote]:
+        out: dict[str, Footnote] = {}
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk : chunk + 500]
+            rows = self.db.execute(
+                f"SELECT {_cols(_FOOTNOTE_COLS)} FROM footnotes WHERE id IN ({_marks(part)})", part
+            ).fetchall()
+            out.update((row[0], Footnote(*row)) for row in rows)
+        return out
+
     def embeddings(self, model: str, text_hashes: list[str]) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
         for chunk in range(0, len(text_hashes), 500):

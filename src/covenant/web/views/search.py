@@ -27,6 +27,7 @@ FACET_FILTERS = {
 }
 HIT_COLUMNS = [
     "rank",
+    "kind",
     "passage_id",
     "score",
     "report_id",
@@ -42,6 +43,7 @@ HIT_COLUMNS = [
     "printed_page_end",
     "line_start",
     "line_end",
+    "footnote",
     "url",
     "formatted",
     "formatted_coi",
@@ -57,6 +59,7 @@ def hit_rows(results: SearchResults) -> list[dict[str, Any]]:
             {
                 **{name: getattr(c, name) for name in HIT_COLUMNS if hasattr(c, name)},
                 "rank": hit.rank,
+                "kind": hit.kind,
                 "passage_id": hit.passage_id,
                 "score": round(hit.score, 6),
                 "section_path": " > ".join(c.section_path),
@@ -91,6 +94,8 @@ def facet_links(query: list[tuple[str, str]], results: SearchResults) -> dict[st
     "repeatable). Answers from what is indexed now (nothing is indexed inside a request); `pending` says what the "
     "indexes cannot see yet. HTML: the query box, facets to click (the `tag` facet too), highlighted hits with "
     "citations, copy buttons, their tags and notes (and, for a logged-in browser, forms to add and remove them). "
+    "`footnotes=true`: the reports' footnotes match too (by their words; a hit of one has `kind` `footnote` and is "
+    "cited to its note); without it, `footnotes_matching` says how many footnotes would also match. "
     "JSON: `covenant search --json`'s object. `?format=csv` (or `/search.csv`): the hits as CSV. "
     'A malformed query or filter is a 400 with `{"error": {"type": "QueryError", "message": ...}}`.',
     response_model=None,
@@ -103,8 +108,9 @@ async def search_page(
         list[str] | None, Query(description="key=value (country, source, type, section, year, ...)")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="how many hits")] = 20,
+    footnotes: Annotated[bool, Query(description="search the reports' footnotes too")] = False,
 ) -> Response:
-    return await _search(request, q, mode, _given(filter), limit, wanted(request))
+    return await _search(request, q, mode, _given(filter), limit, footnotes, wanted(request))
 
 
 @router.get(
@@ -119,8 +125,9 @@ async def search_csv(
     mode: Annotated[Mode, Query()] = "hybrid",
     filter: Annotated[list[str] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    footnotes: Annotated[bool, Query()] = False,
 ) -> Response:
-    return await _search(request, q, mode, _given(filter), limit, "csv")
+    return await _search(request, q, mode, _given(filter), limit, footnotes, "csv")
 
 
 def _given(filters: list[str] | None) -> list[str]:
@@ -128,7 +135,9 @@ def _given(filters: list[str] | None) -> list[str]:
     return [f.strip() for f in filters or [] if f.strip()]
 
 
-async def _search(request: Request, q: str, mode: str, filters: list[str], limit: int, form: str) -> Response:
+async def _search(
+    request: Request, q: str, mode: str, filters: list[str], limit: int, footnotes: bool, form: str
+) -> Response:
     query = q.strip()
     if not query and form != "html":
         raise QueryError("give a query: /search?q=words")
@@ -137,7 +146,7 @@ async def _search(request: Request, q: str, mode: str, filters: list[str], limit
     if query:
 
         def run(lib: Library) -> SearchResults:
-            return lib.search(query, mode=mode, filters=filters, limit=limit, update=False)
+            return lib.search(query, mode=mode, filters=filters, limit=limit, update=False, footnotes=footnotes)
 
         try:
             results = await request.app.state.pool.run(run)
@@ -154,11 +163,15 @@ async def _search(request: Request, q: str, mode: str, filters: list[str], limit
     params = [("q", query), ("mode", mode), *(("filter", f) for f in filters)]
     if limit != 20:
         params.append(("limit", str(limit)))
+    if footnotes:
+        params.append(("footnotes", "true"))
     context = {
         "q": query,
         "mode": mode,
         "filters": filters,
         "limit": limit,
+        "footnotes": footnotes,
+        "with_footnotes": "/search?" + urlencode([*params, ("footnotes", "true")]),
         "results": results,
         "error": error,
         "facets": facet_links(params, results) if results else {},
