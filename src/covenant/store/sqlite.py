@@ -615,26 +615,18 @@ class SQLiteStore:
         return {rid: int(n) for rid, n in rows}
 
     def passages_by_ids(self, ids: list[str]) -> dict[str, Passage]:
-        out: dict[str, Passage] = {}
-        for chunk in range(0, len(ids), 500):
-            part = ids[chunk : chunk + 500]
-            rows = self.db.execute(
-                f"SELECT {_cols(_PASSAGE_COLS)} FROM passages WHERE id IN ({_marks(part)})", part
-            ).fetchall()
-            for row in rows:
-                p = self._passage(row)
-                out[p.id] = p
-        return out
+        return {p.id: p for p in map(self._passage, self._rows_by_ids("passages", _PASSAGE_COLS, ids))}
 
     def footnotes_by_ids(self, ids: list[str]) -> dict[str, Footnote]:
-        out: dict[str, Footnote] = {}
+        return {row[0]: Footnote(*row) for row in self._rows_by_ids("footnotes", _FOOTNOTE_COLS, ids)}
+
+    def _rows_by_ids(self, table: str, columns: list[str], ids: list[str]) -> list[tuple[Any, ...]]:
+        """The rows of `table` with these ids (asked 500 at a time: SQLite caps a statement's parameters)."""
+        rows: list[tuple[Any, ...]] = []
         for chunk in range(0, len(ids), 500):
             part = ids[chunk : chunk + 500]
-            rows = self.db.execute(
-                f"SELECT {_cols(_FOOTNOTE_COLS)} FROM footnotes WHERE id IN ({_marks(part)})", part
-            ).fetchall()
-            out.update((row[0], Footnote(*row)) for row in rows)
-        return out
+            rows += self.db.execute(f"SELECT {_cols(columns)} FROM {table} WHERE id IN ({_marks(part)})", part)
+        return rows
 
     def embeddings(self, model: str, text_hashes: list[str]) -> dict[str, bytes]:
         out: dict[str, bytes] = {}
