@@ -126,6 +126,8 @@ def test_sentences_without_a_name_are_not_given_to_the_model(
         ("DVK", "DCK", "Democratic Choice of Kazakhstan"),
         ("KNB", "National Security Committee", "Committee for National Security"),
         ("Astana", "Nur-Sultan"),
+        # 002: "Respublika formerly published under the banner The Assandi Times"
+        ("Respublika", "Assandi Times"),
     ],
 )
 def test_spellings_of_one_entity_resolve_to_it(resolution: Resolution, spellings: tuple[str, ...]) -> None:
@@ -208,6 +210,29 @@ def test_russian_passages_go_to_natasha(recogniser: Recogniser) -> None:
     assert {e.id for e in merged.entities_named("Нурсултан Назарбаев")} == {
         e.id for e in merged.entities_named("Nursultan Nazarbayev")
     }
+
+
+def test_a_former_name_the_text_states_joins_the_entity(recogniser: Recogniser) -> None:
+    def passage(pid: str, text: str) -> Passage:
+        return Passage(pid, "report-x", 0, None, [], text, 0, len(text), 1, 1)
+
+    said = [
+        passage("p1", "The weekly Tribuna, formerly known as Golos Naroda, was fined in March."),
+        passage("p2", "Golos Naroda had been fined before."),
+        passage("p3", "The Kazakh Telegraph Agency was renamed Kazinform in 1997."),
+        passage("p4", "Nursultan Nazarbayev, formerly President of Kazakhstan, spoke."),  # a person's post
+        passage("p5", "Tribuna and Kazinform are not one outlet."),
+    ]
+    found = recogniser.passages(said)
+    linked = {(m.passage_id, m.text) for m in found if m.method == "rules:renamed"}
+    assert linked == {("p1", "Tribuna"), ("p1", "Golos Naroda"), ("p3", "Kazakh Telegraph Agency"), ("p3", "Kazinform")}
+    resolution = resolve(found)
+    (tribuna,) = resolution.entities_named("Tribuna")
+    assert {"Tribuna", "Golos Naroda"} <= set(tribuna.aliases) and tribuna.mentions == 4
+    (kazinform,) = resolution.entities_named("Kazakh Telegraph Agency")
+    assert kazinform.id == resolution.entities_named("Kazinform")[0].id != tribuna.id
+    (president,) = resolution.entities_named("Nursultan Nazarbayev")
+    assert president.aliases == ["Nursultan Nazarbayev"]  # p4 joins no post to the person
 
 
 def test_nothing_all_lower_case_is_a_name(recogniser: Recogniser) -> None:

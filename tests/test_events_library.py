@@ -84,6 +84,15 @@ def test_a_sentence_that_refers_back_joins_the_timeline(kz: Library) -> None:
     assert [t.date for t in paper] == ["2004-08"]
 
 
+def test_an_outlet_s_timeline_holds_its_former_title(kz: Library) -> None:
+    # 002: "Respublika formerly published under the banner The Assandi Times": the fake Assandi Times of 2004 (001)
+    # is in Respublika's history, and a dossier of either name is the same.
+    lines = kz.events.timeline(entity="Respublika")
+    fake = [t for t in lines if "a fake version of the Assandi Times" in t.quote]
+    assert [(t.date, _prefix(kz, t.citation.report_id)) for t in fake] == [("2004-06-02", "001")]
+    assert kz.entities.find("Assandi Times").id == kz.entities.find("Respublika").id
+
+
 def test_filters(kz: Library) -> None:
     everything = kz.events.list()
     dated = [e for e in everything if e.date]

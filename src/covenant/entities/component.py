@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 Progress = Callable[[str, int, int], None]
 
 # recorded per report: a library read by another version of the rules reads all again (`/2`: no nationality words;
-# `/3`: no all-lower-case names; `/4`: footnotes read too)
-RECOGNISER = "spacy:en_core_web_sm+natasha:news+rules/4"
+# `/3`: no all-lower-case names; `/4`: footnotes read too; `/5`: a body's or outlet's former name the text states)
+RECOGNISER = "spacy:en_core_web_sm+natasha:news+rules/5"
 OVERRIDES_SETTING = "entity_overrides"  # a library setting naming the override file, if not beside the library
 RESOLVED_SETTING = "entities_resolved"  # fingerprint of the reports and overrides the stored entities come from
 TYPES = ("PERSON", "ORG", "GPE", "LAW", "MEDIA")

@@ -15,7 +15,15 @@ from typing import Any
 
 from covenant.entities.gazetteer import SPACY_TYPES
 from covenant.entities.keys import is_acronym, person_name
-from covenant.entities.rules import Span, acronym_spans, is_group, law_spans, media_spans, org_spans
+from covenant.entities.rules import (
+    Span,
+    acronym_spans,
+    is_group,
+    law_spans,
+    media_spans,
+    org_spans,
+    renamed_spans,
+)
 from covenant.errors import CovenantError
 from covenant.model import Document, EntityMention, Footnote, Passage
 from covenant.structure.metadata import UN_SYMBOL
@@ -133,6 +141,14 @@ class Recogniser:
             kind = _type_of(long, model_spans + rule_spans)
             rule_spans.append((long[0], long[1], kind, long[3]))
             rule_spans.append((abbr[0], abbr[1], kind, abbr[3]))
+        for now, former in renamed_spans(text):
+            if not _covered(now, rule_spans) and any(s[2] == "PERSON" and _covered(now, [s]) for s in model_spans):
+                continue  # "Nazarbayev, formerly President": a person's former post, no body's former name
+            # typed by what covers either name ("Respublika" is an outlet because "The Assandi Times" is one)
+            kind = _type_of(now, model_spans + rule_spans)
+            kind = _type_of(former, model_spans + rule_spans) if kind == "ORG" else kind
+            rule_spans.append((now[0], now[1], kind, now[3]))
+            rule_spans.append((former[0], former[1], kind, former[3]))
         rule_spans = [_before_person(span, model_spans, text) for span in rule_spans]
         for start, end, kind, method in _merge(rule_spans, model_spans):
             start, end = _tidy(text, start, end)
@@ -278,6 +294,11 @@ def _before_person(span: Span, model_spans: list[Span], text: str) -> Span:
     return (span[0], span[0] + cut.start() if cut else end, span[2], span[3])
 
 
+def _covered(span: Span, others: list[Span]) -> bool:
+    """Whether any of `others` overlaps the span."""
+    return any(start < span[1] and span[0] < end for start, end, _, _ in others)
+
+
 def _type_of(span: Span, others: list[Span]) -> str:
     """The type of the span that covers most of this one (the long name of an acronym), ORG by default."""
     best, overlap = "ORG", 0
@@ -288,11 +309,15 @@ def _type_of(span: Span, others: list[Span]) -> str:
     return best
 
 
+# Rules whose two spans are read together (a name and its acronym, a name and its former name): kept first.
+_PAIRED = frozenset({"rules:acronym", "rules:renamed"})
+
+
 def _merge(rule_spans: list[Span], model_spans: list[Span]) -> list[Span]:
-    """Acronym definitions first (their two halves are read together), then other rule spans (longest first),
-    then model spans that overlap none already kept."""
+    """Acronym definitions and renames first (their two halves are read together), then other rule spans (longest
+    first), then model spans that overlap none already kept."""
     kept: list[Span] = []
-    for span in sorted(rule_spans, key=lambda s: (s[3] != "rules:acronym", s[0] - s[1], s[0])) + model_spans:
+    for span in sorted(rule_spans, key=lambda s: (s[3] not in _PAIRED, s[0] - s[1], s[0])) + model_spans:
         if any(span[0] < k[1] and k[0] < span[1] for k in kept):
             continue
         kept.append(span)

@@ -164,6 +164,8 @@ def _resolve_names(mentions: list[EntityMention], nodes: list[Hashable | None], 
             sets.union(("NAME", alias_keys[0]), ("NAME", key))
     for long, abbr in _defined_acronyms(mentions):
         sets.union(("NAME", _name_key(long)), ("NAME", _name_key(abbr)))
+    for now, former in _renamed(mentions):
+        sets.union(("NAME", _name_key(now)), ("NAME", _name_key(former)))
     _join_short_forms(mentions, keys["NAME"], sets)
     for m in mentions:  # "OSCE/ODIHR" is the sub-body
         if m.type != "PERSON" and "/" in m.text and is_acronym(m.text):
@@ -197,6 +199,10 @@ def _join_short_forms(mentions: list[EntityMention], present: set[str], sets: Un
                 sets.union(("NAME", short), ("NAME", _name_key(text)))
 
 
+# The most characters between a name and its former name ("... formerly published under the banner The ...").
+_RENAME_GAP = 48
+
+
 def _defined_acronyms(mentions: list[EntityMention]) -> list[tuple[str, str]]:
     """("Democratic Choice of Kazakhstan", "DVK") for each "Long Name (ABBR)" the acronym rule found."""
     pairs = []
@@ -211,6 +217,22 @@ def _defined_acronyms(mentions: list[EntityMention]) -> list[tuple[str, str]]:
                 continue  # "Office for ... of the OSCE (OSCE/ODIHR)": the run before it names both bodies
             if is_acronym(abbr.text) and not is_acronym(long.text) and 0 < abbr.start - long.end <= 12:
                 pairs.append((long.text, abbr.text))
+    return pairs
+
+
+def _renamed(mentions: list[EntityMention]) -> list[tuple[str, str]]:
+    """("Respublika", "Assandi Times") for each statement that a body or outlet had another name (the rename rule
+    found both names, next to each other in one passage)."""
+    pairs = []
+    by_passage: dict[str, list[EntityMention]] = defaultdict(list)
+    for m in mentions:
+        if m.method == "rules:renamed" and m.type != "PERSON":
+            by_passage[m.passage_id].append(m)
+    for found in by_passage.values():
+        found.sort(key=lambda m: m.start)
+        for now, former in itertools.pairwise(found):
+            if 0 < former.start - now.end <= _RENAME_GAP:
+                pairs.append((now.text, former.text))
     return pairs
 
 

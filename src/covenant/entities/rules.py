@@ -88,6 +88,17 @@ _ACRONYM_DEFINITION = re.compile(
 
 
 _NAME_RUN = re.compile(_NAME)
+# A body or outlet said to have had another name: "Respublika formerly published under the banner The Assandi
+# Times", "the CFTUK, formerly the Independent Trade Union Center", "X (previously known as Y)", "Y was renamed X".
+_FORMERLY = re.compile(
+    r"(?P<new>" + _NAME + r")\s*,?\s*\(?\s*(?:formerly|previously)"
+    r"(?:\s+(?:published|known|registered|called|named|operating))?(?:\s+(?:as|under))?"
+    r"(?:\s+the\s+(?:banner|name|title)(?:\s+of)?)?\s+(?:the\s+)?(?P<old>" + _NAME + r")"
+)
+_RENAMED = re.compile(
+    r"(?P<old>" + _NAME + r")\s*,?\s+(?:(?:was|has\s+been|had\s+been|were)\s+)?renamed\s+(?:as\s+)?(?:the\s+)?"
+    r"(?P<new>" + _NAME + r")"
+)
 _PLACE = re.compile(r"\b(?P<name>[A-Z][\w’'-]+(?:[ -][A-Z][\w’'-]+){0,2})\s+(?:" + "|".join(PLACE_KINDS) + r")\b")
 # "Ak Zhol party", "the Alga movement": a name before a noun that says it is a party or a movement
 _BODY_BEFORE_NOUN = re.compile(
@@ -200,6 +211,19 @@ def acronym_spans(text: str) -> list[tuple[Span, Span]]:
                 (a_start, a_start + len(abbr), "ORG", "rules:acronym"),
             )
         )
+    return pairs
+
+
+def renamed_spans(text: str) -> list[tuple[Span, Span]]:
+    """Each statement that a body, outlet or place had another name, as a pair of spans (the name now, the former
+    name), typed later by what else covers the names; the resolver makes the two one entity."""
+    pairs = []
+    for pattern in (_FORMERLY, _RENAMED):
+        for m in pattern.finditer(text):
+            new, old = m.span("new"), m.span("old")
+            if text[new[0] : new[1]] in NOT_NAME_STARTS or text[old[0] : old[1]] in NOT_NAME_STARTS:
+                continue  # "In", "The" alone: no name
+            pairs.append(((*new, "ORG", "rules:renamed"), (*old, "ORG", "rules:renamed")))
     return pairs
 
 
