@@ -235,6 +235,27 @@ def test_a_former_name_the_text_states_joins_the_entity(recogniser: Recogniser) 
     assert president.aliases == ["Nursultan Nazarbayev"]  # p4 joins no post to the person
 
 
+@pytest.mark.parametrize(
+    ("text", "pairs"),
+    [
+        (
+            "In June the NGO Humanity and Inclusion (formerly Handicap International) said",
+            [("Humanity and Inclusion", "Handicap International")],
+        ),
+        ("Astana was renamed Nur-Sultan in 2019.", [("Nur-Sultan", "Astana")]),
+        # acts, not former names
+        ("The President renamed Astana Nur-Sultan.", []),
+        ("The Ministry of Justice previously registered Tribuna as a party.", []),
+        ("The publisher Vremya formerly published Respublika.", []),
+        ("Human Rights Watch previously reported beatings.", []),
+    ],
+)
+def test_what_counts_as_a_former_name(text: str, pairs: list[tuple[str, str]]) -> None:
+    from covenant.entities.rules import renamed_spans
+
+    assert [(text[a[0] : a[1]], text[b[0] : b[1]]) for a, b in renamed_spans(text)] == pairs
+
+
 def test_nothing_all_lower_case_is_a_name(recogniser: Recogniser) -> None:
     """The model types lower-case words as people now and then ("kwanzas", "sobas" in the 2019 Angola page:
     the currency and traditional leaders); no name of a person, body or place is all lower case."""

@@ -7,6 +7,7 @@ peoples and faiths.
 
 from __future__ import annotations
 
+import calendar
 import re
 from functools import lru_cache
 
@@ -90,14 +91,19 @@ _ACRONYM_DEFINITION = re.compile(
 _NAME_RUN = re.compile(_NAME)
 # A body or outlet said to have had another name: "Respublika formerly published under the banner The Assandi
 # Times", "the CFTUK, formerly the Independent Trade Union Center", "X (previously known as Y)", "Y was renamed X".
+# A verb after "formerly" must say it is a name ("known as", "published under the name"): "the Ministry previously
+# registered Tribuna" or "the President renamed Astana" tell an act, not a former name.
+_FORMER_VERB = (
+    r"(?:known\s+as|called|named|titled|(?:published|registered|operating|operated|appearing)\s+"
+    r"(?:as|under\s+the\s+(?:banner|name|title)(?:\s+of)?))"
+)
 _FORMERLY = re.compile(
-    r"(?P<new>" + _NAME + r")\s*,?\s*\(?\s*(?:formerly|previously)"
-    r"(?:\s+(?:published|known|registered|called|named|operating))?(?:\s+(?:as|under))?"
-    r"(?:\s+the\s+(?:banner|name|title)(?:\s+of)?)?\s+(?:the\s+)?(?P<old>" + _NAME + r")"
+    r"(?P<new>" + _NAME + r")(?:\s*[,(]\s*(?:formerly|previously)(?:\s+" + _FORMER_VERB + r")?"
+    r"|\s+(?:was\s+)?(?:formerly|previously)\s+" + _FORMER_VERB + r")\s+(?:the\s+)?(?P<old>" + _NAME + r")"
 )
 _RENAMED = re.compile(
-    r"(?P<old>" + _NAME + r")\s*,?\s+(?:(?:was|has\s+been|had\s+been|were)\s+)?renamed\s+(?:as\s+)?(?:the\s+)?"
-    r"(?P<new>" + _NAME + r")"
+    r"(?P<old>" + _NAME + r")(?:\s*,\s*|\s+(?:was|were|has\s+been|had\s+been)\s+)renamed\s+(?:as\s+|to\s+)?"
+    r"(?:the\s+)?(?P<new>" + _NAME + r")"
 )
 _PLACE = re.compile(r"\b(?P<name>[A-Z][\w’'-]+(?:[ -][A-Z][\w’'-]+){0,2})\s+(?:" + "|".join(PLACE_KINDS) + r")\b")
 # "Ak Zhol party", "the Alga movement": a name before a noun that says it is a party or a movement
@@ -220,11 +226,21 @@ def renamed_spans(text: str) -> list[tuple[Span, Span]]:
     pairs = []
     for pattern in (_FORMERLY, _RENAMED):
         for m in pattern.finditer(text):
-            new, old = m.span("new"), m.span("old")
-            if text[new[0] : new[1]] in NOT_NAME_STARTS or text[old[0] : old[1]] in NOT_NAME_STARTS:
+            new, old = _name_start(text, *m.span("new")), _name_start(text, *m.span("old"))
+            if new[1] <= new[0] or old[1] <= old[0]:
                 continue  # "In", "The" alone: no name
             pairs.append(((*new, "ORG", "rules:renamed"), (*old, "ORG", "rules:renamed")))
     return pairs
+
+
+def _name_start(text: str, start: int, end: int) -> tuple[int, int]:
+    """A run of capitalised words without the words of the sentence before the name: "In June the NGO Humanity
+    and Inclusion" -> "NGO Humanity and Inclusion"."""
+    for token in re.finditer(r"\S+", text[start:end]):
+        word = token.group()
+        if word not in NOT_NAME_STARTS and word not in _JOIN_WORDS and word not in _MONTHS:
+            return start + token.start(), end
+    return end, end
 
 
 def _long_name(text: str, start: int, end: int, abbr: str) -> tuple[int, int]:
@@ -258,6 +274,7 @@ def _long_name(text: str, start: int, end: int, abbr: str) -> tuple[int, int]:
 
 
 _JOIN_WORDS = frozenset(_JOIN.strip("(?:)").split("|"))
+_MONTHS = frozenset(calendar.month_name[1:])
 _LEADING_WORDS = frozenset({"The", "the", "of", "and", "for", "on", "in", "to", "under", "against", "with"})
 
 
