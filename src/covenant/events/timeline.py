@@ -52,6 +52,9 @@ def entity_timeline(
     order. `mentions` carry the entity ids resolution gave them; `events` are the event stage's for the same
     documents."""
     naming = [m for m in mentions if m.entity_id in entity_ids]
+    # A word refers back to the entity as any of the types its names were given ("the paper" goes on about
+    # Respublika where the model typed the name before it an organisation).
+    kinds = {m.type for m in naming} & set(_REFERS_BACK)
     everyone: dict[str, list[EntityMention]] = {}
     for mention in mentions:
         everyone.setdefault(mention.passage_id, []).append(mention)
@@ -78,9 +81,9 @@ def entity_timeline(
                 # "He was convicted in 2002", "authorities transferred him", "the paper regrouped": a sentence
                 # that names no one and refers back goes on about what its passage named last.
                 if named:
-                    carried = named[0] if named[0].type in _REFERS_BACK else None
+                    carried = named[0] if kinds else None
                 elif carried is not None and _refers_back(
-                    passage.text[first:last], carried, [m for m in others if start <= m.start < end]
+                    passage.text[first:last], kinds, [m for m in others if start <= m.start < end]
                 ):
                     named = [dataclasses.replace(carried, start=start, end=start)]
                 else:
@@ -106,10 +109,9 @@ def entity_timeline(
     return lines
 
 
-def _refers_back(sentence: str, carried: EntityMention, named: list[EntityMention]) -> bool:
-    """Whether a sentence that does not name the entity goes on about `carried`, the entity of this type its
-    passage named last: it has a word that refers back to that type and names nothing else of the type."""
-    if any(m.type == carried.type for m in named):
+def _refers_back(sentence: str, kinds: set[str], named: list[EntityMention]) -> bool:
+    """Whether a sentence that does not name the entity goes on about it, its passage having named it last: it has
+    a word that refers back to one of the entity's types (`kinds`) and names nothing else of those types."""
+    if any(m.type in kinds for m in named):
         return False
-    pattern = _REFERS_BACK.get(carried.type)
-    return bool(pattern and pattern.search(sentence))
+    return any(_REFERS_BACK[kind].search(sentence) for kind in kinds)
