@@ -223,7 +223,9 @@ def acronym_spans(text: str) -> list[tuple[Span, Span]]:
 def renamed_spans(text: str) -> list[tuple[Span, Span]]:
     """Each statement that a body, outlet or place had another name, as a pair of spans (the name now, the former
     name), typed later by what else covers the names; the resolver makes the two one entity."""
-    pairs = []
+    pairs: list[tuple[Span, Span]] = []
+    if "formerly" not in text and "previously" not in text and "renamed" not in text:
+        return pairs  # most passages: the patterns would try every capitalised word for nothing
     for pattern in (_FORMERLY, _RENAMED):
         for m in pattern.finditer(text):
             new, old = _name_start(text, *m.span("new")), _name_start(text, *m.span("old"))
